@@ -1,0 +1,1 @@
+"""Generated XDR codec modules (see stellarcore.xdr.gen)."""
