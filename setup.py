@@ -13,7 +13,7 @@ from setuptools.extension import Extension
 
 
 def extensions():
-    opt = ["-O0", "-g"] if os.environ.get("STELLARCORE_DEBUG") else ["-O2"]
+    opt = ["-O0", "-g"] if os.environ.get("STELLARCORE_DEBUG") else ["-O2", "-g0"]
     exts = []
     for pyx in sorted(glob.glob("stellarcore/**/*.pyx", recursive=True)):
         name = pyx[:-4].replace(os.sep, ".")

@@ -36,7 +36,6 @@ cdef class AliasCodec:
     cdef dec_fn dec
     cdef cmp_fn cmp
     cdef readonly str name
-    cdef readonly object schema
 
 
 cdef AliasCodec make_alias(str name, enc_fn enc, dec_fn dec, cmp_fn cmp)
@@ -59,4 +58,5 @@ cdef inline int cmp_obj(XdrBase a, XdrBase b) except -2:
 cdef int32_t enum_value(dict members, object v, str name) except? -2147483648
 cdef int push_path(object exc, str segment) except -1
 cdef int push_index(object exc, Py_ssize_t i) except -1
+cdef int push_arm(object exc, XdrUnion u) except -1
 cdef object encode_error(object exc, str segment)

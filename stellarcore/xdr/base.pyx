@@ -185,7 +185,7 @@ cdef class XdrStruct(XdrBase):
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
         return f"{type(self).__name__}({inner})"
 
-    def fields(self):
+    def xdr_fields(self):
         """The (python attribute name, value) pairs, in declaration order."""
         return [(n, getattr(self, n)) for n in _STRUCTS.get(type(self), ())]
 
@@ -318,15 +318,17 @@ cdef class XdrUnion(XdrBase):
         raise XdrError(f"{type(self).__name__}: set {info.disc_name} before arm {name!r} "
                        f"(it is not the active arm)")
 
-    @property
-    def arm(self):
+    def xdr_arm(self):
         """Attribute name of the active arm (None for a void arm)."""
         return self._arm_name()
 
-    @property
-    def value(self):
+    def xdr_value(self):
         """The active arm's value (None for a void arm)."""
         return self._v
+
+    def xdr_disc(self):
+        """The discriminant: an IntEnum member, or an int for int switches."""
+        return self._disc_obj()
 
     def __repr__(self):
         info = _UNIONS[type(self)]
@@ -359,13 +361,22 @@ cdef int push_index(object exc, Py_ssize_t i) except -1:
     return 0
 
 
+cdef int push_arm(object exc, XdrUnion u) except -1:
+    """Add the active arm's name to the path (nothing when there is no arm)."""
+    arm = u._arm_name()
+    if arm:
+        exc.push(arm)
+    return 0
+
+
 cdef object encode_error(object exc, str segment):
     """Turn a TypeError/OverflowError from a bad field value into an XdrError."""
     if isinstance(exc, XdrError):
         exc.push(segment)
         return exc
     err = XdrError(f"{type(exc).__name__}: {exc}")
-    err.push(segment)
+    if segment:
+        err.push(segment)
     return err
 
 

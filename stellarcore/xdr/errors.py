@@ -13,10 +13,16 @@ class XdrError(ValueError):
         self.segments = list(path or [])
         super().__init__(reason)
 
+    MAX_SHOWN = 24  # segments shown in the message; deeper paths are elided
+
     @property
     def path(self):
+        segs = self.segments
+        if len(segs) > self.MAX_SHOWN:
+            half = self.MAX_SHOWN // 2
+            segs = segs[:half] + [f"...({len(segs) - 2 * half} more)..."] + segs[-half:]
         out = ""
-        for seg in self.segments:
+        for seg in segs:
             if seg.startswith("["):
                 out += seg
             else:

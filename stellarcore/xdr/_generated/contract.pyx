@@ -10,7 +10,7 @@ from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
 from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,
-    enum_value, push_path, push_index, encode_error, make_alias)
+    enum_value, push_path, push_index, push_arm, encode_error, make_alias)
 from stellarcore.xdr.base import register_struct, register_union, UnionInfo
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr._generated.enumcheck cimport rd_ContractExecutableType, rd_SCAddressType, rd_SCErrorCode, rd_SCErrorType, rd_SCValType
@@ -73,10 +73,10 @@ cdef class SCError(XdrUnion):
             else:
                 fail_union('SCError', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -108,7 +108,7 @@ cdef SCError dec_SCError(Reader r, int depth):
         else:
             fail_union('SCError', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -460,10 +460,10 @@ cdef class ContractExecutable(XdrUnion):
             else:
                 fail_union('ContractExecutable', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -495,7 +495,7 @@ cdef ContractExecutable dec_ContractExecutable(Reader r, int depth):
         else:
             fail_union('ContractExecutable', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -634,10 +634,10 @@ cdef class SCAddress(XdrUnion):
             else:
                 fail_union('SCAddress', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -681,7 +681,7 @@ cdef SCAddress dec_SCAddress(Reader r, int depth):
         else:
             fail_union('SCAddress', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1024,10 +1024,10 @@ cdef class SCVal(XdrUnion):
             else:
                 fail_union('SCVal', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1139,7 +1139,7 @@ cdef SCVal dec_SCVal(Reader r, int depth):
         else:
             fail_union('SCVal', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 

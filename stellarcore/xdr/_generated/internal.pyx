@@ -10,7 +10,7 @@ from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
 from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,
-    enum_value, push_path, push_index, encode_error, make_alias)
+    enum_value, push_path, push_index, push_arm, encode_error, make_alias)
 from stellarcore.xdr.base import register_struct, register_union, UnionInfo
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr._generated.ledger cimport GeneralizedTransactionSet, dec_GeneralizedTransactionSet, StellarValue, dec_StellarValue, TransactionSet, dec_TransactionSet
@@ -61,10 +61,10 @@ cdef class StoredTransactionSet(XdrUnion):
             else:
                 fail_union('StoredTransactionSet', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -96,7 +96,7 @@ cdef StoredTransactionSet dec_StoredTransactionSet(Reader r, int depth):
         else:
             fail_union('StoredTransactionSet', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -369,10 +369,10 @@ cdef class PersistedSCPState(XdrUnion):
             else:
                 fail_union('PersistedSCPState', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -404,7 +404,7 @@ cdef PersistedSCPState dec_PersistedSCPState(Reader r, int depth):
         else:
             fail_union('PersistedSCPState', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 

@@ -10,7 +10,7 @@ from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
 from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,
-    enum_value, push_path, push_index, encode_error, make_alias)
+    enum_value, push_path, push_index, push_arm, encode_error, make_alias)
 from stellarcore.xdr.base import register_struct, register_union, UnionInfo
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr._generated.enumcheck cimport rd_ContractEventType, rd_LedgerEntryChangeType, rd_LedgerUpgradeType, rd_StellarValueType, rd_TransactionEventStage, rd_TxSetComponentType
@@ -167,10 +167,10 @@ cdef class StellarValueExt(XdrUnion):
             else:
                 fail_union('StellarValueExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -202,7 +202,7 @@ cdef StellarValueExt dec_StellarValueExt(Reader r, int depth):
         else:
             fail_union('StellarValueExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -325,10 +325,10 @@ cdef class LedgerHeaderExtensionV1Ext(XdrUnion):
             else:
                 fail_union('LedgerHeaderExtensionV1Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -356,7 +356,7 @@ cdef LedgerHeaderExtensionV1Ext dec_LedgerHeaderExtensionV1Ext(Reader r, int dep
         else:
             fail_union('LedgerHeaderExtensionV1Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -457,10 +457,10 @@ cdef class LedgerHeaderExt(XdrUnion):
             else:
                 fail_union('LedgerHeaderExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -492,7 +492,7 @@ cdef LedgerHeaderExt dec_LedgerHeaderExt(Reader r, int depth):
         else:
             fail_union('LedgerHeaderExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -917,10 +917,10 @@ cdef class LedgerUpgrade(XdrUnion):
             else:
                 fail_union('LedgerUpgrade', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -972,7 +972,7 @@ cdef LedgerUpgrade dec_LedgerUpgrade(Reader r, int depth):
         else:
             fail_union('LedgerUpgrade', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1188,10 +1188,10 @@ cdef class TxSetComponent(XdrUnion):
             else:
                 fail_union('TxSetComponent', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1219,7 +1219,7 @@ cdef TxSetComponent dec_TxSetComponent(Reader r, int depth):
         else:
             fail_union('TxSetComponent', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1263,10 +1263,10 @@ cdef class TransactionPhase(XdrUnion):
             else:
                 fail_union('TransactionPhase', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1298,7 +1298,7 @@ cdef TransactionPhase dec_TransactionPhase(Reader r, int depth):
         else:
             fail_union('TransactionPhase', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1464,10 +1464,10 @@ cdef class GeneralizedTransactionSet(XdrUnion):
             else:
                 fail_union('GeneralizedTransactionSet', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1495,7 +1495,7 @@ cdef GeneralizedTransactionSet dec_GeneralizedTransactionSet(Reader r, int depth
         else:
             fail_union('GeneralizedTransactionSet', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1647,10 +1647,10 @@ cdef class TransactionHistoryEntryExt(XdrUnion):
             else:
                 fail_union('TransactionHistoryEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1682,7 +1682,7 @@ cdef TransactionHistoryEntryExt dec_TransactionHistoryEntryExt(Reader r, int dep
         else:
             fail_union('TransactionHistoryEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1789,10 +1789,10 @@ cdef class TransactionHistoryResultEntryExt(XdrUnion):
             else:
                 fail_union('TransactionHistoryResultEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1820,7 +1820,7 @@ cdef TransactionHistoryResultEntryExt dec_TransactionHistoryResultEntryExt(Reade
         else:
             fail_union('TransactionHistoryResultEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1927,10 +1927,10 @@ cdef class LedgerHeaderHistoryEntryExt(XdrUnion):
             else:
                 fail_union('LedgerHeaderHistoryEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1958,7 +1958,7 @@ cdef LedgerHeaderHistoryEntryExt dec_LedgerHeaderHistoryEntryExt(Reader r, int d
         else:
             fail_union('LedgerHeaderHistoryEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2205,10 +2205,10 @@ cdef class SCPHistoryEntry(XdrUnion):
             else:
                 fail_union('SCPHistoryEntry', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2236,7 +2236,7 @@ cdef SCPHistoryEntry dec_SCPHistoryEntry(Reader r, int depth):
         else:
             fail_union('SCPHistoryEntry', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2310,10 +2310,10 @@ cdef class LedgerEntryChange(XdrUnion):
             else:
                 fail_union('LedgerEntryChange', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2357,7 +2357,7 @@ cdef LedgerEntryChange dec_LedgerEntryChange(Reader r, int depth):
         else:
             fail_union('LedgerEntryChange', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2655,10 +2655,10 @@ cdef class ContractEventBody(XdrUnion):
             else:
                 fail_union('ContractEventBody', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2686,7 +2686,7 @@ cdef ContractEventBody dec_ContractEventBody(Reader r, int depth):
         else:
             fail_union('ContractEventBody', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2979,10 +2979,10 @@ cdef class SorobanTransactionMetaExt(XdrUnion):
             else:
                 fail_union('SorobanTransactionMetaExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3014,7 +3014,7 @@ cdef SorobanTransactionMetaExt dec_SorobanTransactionMetaExt(Reader r, int depth
         else:
             fail_union('SorobanTransactionMetaExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3725,10 +3725,10 @@ cdef class TransactionMeta(XdrUnion):
             else:
                 fail_union('TransactionMeta', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3772,7 +3772,7 @@ cdef TransactionMeta dec_TransactionMeta(Reader r, int depth):
         else:
             fail_union('TransactionMeta', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4249,10 +4249,10 @@ cdef class LedgerCloseMetaExt(XdrUnion):
             else:
                 fail_union('LedgerCloseMetaExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4284,7 +4284,7 @@ cdef LedgerCloseMetaExt dec_LedgerCloseMetaExt(Reader r, int depth):
         else:
             fail_union('LedgerCloseMetaExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4676,10 +4676,10 @@ cdef class LedgerCloseMeta(XdrUnion):
             else:
                 fail_union('LedgerCloseMeta', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4715,7 +4715,7 @@ cdef LedgerCloseMeta dec_LedgerCloseMeta(Reader r, int depth):
         else:
             fail_union('LedgerCloseMeta', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 

@@ -10,7 +10,7 @@ from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
 from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,
-    enum_value, push_path, push_index, encode_error, make_alias)
+    enum_value, push_path, push_index, push_arm, encode_error, make_alias)
 from stellarcore.xdr.base import register_struct, register_union, UnionInfo
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr._generated.enumcheck cimport rd_AssetType, rd_BucketEntryType, rd_BucketListType, rd_ClaimPredicateType, rd_ClaimantType, rd_ConfigSettingID, rd_ContractDataDurability, rd_HotArchiveBucketEntryType, rd_LedgerEntryType, rd_LiquidityPoolType
@@ -112,10 +112,10 @@ cdef class AssetCode(XdrUnion):
             else:
                 fail_union('AssetCode', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -147,7 +147,7 @@ cdef AssetCode dec_AssetCode(Reader r, int depth):
         else:
             fail_union('AssetCode', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -325,10 +325,10 @@ cdef class Asset(XdrUnion):
             else:
                 fail_union('Asset', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -364,7 +364,7 @@ cdef Asset dec_Asset(Reader r, int depth):
         else:
             fail_union('Asset', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -673,10 +673,10 @@ cdef class AccountEntryExtensionV2Ext(XdrUnion):
             else:
                 fail_union('AccountEntryExtensionV2Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -708,7 +708,7 @@ cdef AccountEntryExtensionV2Ext dec_AccountEntryExtensionV2Ext(Reader r, int dep
         else:
             fail_union('AccountEntryExtensionV2Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -840,10 +840,10 @@ cdef class AccountEntryExtensionV1Ext(XdrUnion):
             else:
                 fail_union('AccountEntryExtensionV1Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -875,7 +875,7 @@ cdef AccountEntryExtensionV1Ext dec_AccountEntryExtensionV1Ext(Reader r, int dep
         else:
             fail_union('AccountEntryExtensionV1Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -977,10 +977,10 @@ cdef class AccountEntryExt(XdrUnion):
             else:
                 fail_union('AccountEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1012,7 +1012,7 @@ cdef AccountEntryExt dec_AccountEntryExt(Reader r, int depth):
         else:
             fail_union('AccountEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1258,10 +1258,10 @@ cdef class TrustLineAsset(XdrUnion):
             else:
                 fail_union('TrustLineAsset', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1301,7 +1301,7 @@ cdef TrustLineAsset dec_TrustLineAsset(Reader r, int depth):
         else:
             fail_union('TrustLineAsset', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1327,10 +1327,10 @@ cdef class TrustLineEntryExtensionV2Ext(XdrUnion):
             else:
                 fail_union('TrustLineEntryExtensionV2Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1358,7 +1358,7 @@ cdef TrustLineEntryExtensionV2Ext dec_TrustLineEntryExtensionV2Ext(Reader r, int
         else:
             fail_union('TrustLineEntryExtensionV2Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1459,10 +1459,10 @@ cdef class TrustLineEntryV1Ext(XdrUnion):
             else:
                 fail_union('TrustLineEntryV1Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1494,7 +1494,7 @@ cdef TrustLineEntryV1Ext dec_TrustLineEntryV1Ext(Reader r, int depth):
         else:
             fail_union('TrustLineEntryV1Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1596,10 +1596,10 @@ cdef class TrustLineEntryExt(XdrUnion):
             else:
                 fail_union('TrustLineEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1631,7 +1631,7 @@ cdef TrustLineEntryExt dec_TrustLineEntryExt(Reader r, int depth):
         else:
             fail_union('TrustLineEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1784,10 +1784,10 @@ cdef class OfferEntryExt(XdrUnion):
             else:
                 fail_union('OfferEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1815,7 +1815,7 @@ cdef OfferEntryExt dec_OfferEntryExt(Reader r, int depth):
         else:
             fail_union('OfferEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2000,10 +2000,10 @@ cdef class DataEntryExt(XdrUnion):
             else:
                 fail_union('DataEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2031,7 +2031,7 @@ cdef DataEntryExt dec_DataEntryExt(Reader r, int depth):
         else:
             fail_union('DataEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2205,10 +2205,10 @@ cdef class ClaimPredicate(XdrUnion):
             else:
                 fail_union('ClaimPredicate', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2256,7 +2256,7 @@ cdef ClaimPredicate dec_ClaimPredicate(Reader r, int depth):
         else:
             fail_union('ClaimPredicate', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2356,10 +2356,10 @@ cdef class Claimant(XdrUnion):
             else:
                 fail_union('Claimant', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2387,7 +2387,7 @@ cdef Claimant dec_Claimant(Reader r, int depth):
         else:
             fail_union('Claimant', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2413,10 +2413,10 @@ cdef class ClaimableBalanceEntryExtensionV1Ext(XdrUnion):
             else:
                 fail_union('ClaimableBalanceEntryExtensionV1Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2444,7 +2444,7 @@ cdef ClaimableBalanceEntryExtensionV1Ext dec_ClaimableBalanceEntryExtensionV1Ext
         else:
             fail_union('ClaimableBalanceEntryExtensionV1Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2545,10 +2545,10 @@ cdef class ClaimableBalanceEntryExt(XdrUnion):
             else:
                 fail_union('ClaimableBalanceEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2580,7 +2580,7 @@ cdef ClaimableBalanceEntryExt dec_ClaimableBalanceEntryExt(Reader r, int depth):
         else:
             fail_union('ClaimableBalanceEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2918,10 +2918,10 @@ cdef class LiquidityPoolEntryBody(XdrUnion):
             else:
                 fail_union('LiquidityPoolEntryBody', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2949,7 +2949,7 @@ cdef LiquidityPoolEntryBody dec_LiquidityPoolEntryBody(Reader r, int depth):
         else:
             fail_union('LiquidityPoolEntryBody', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3430,10 +3430,10 @@ cdef class ContractCodeEntryExt(XdrUnion):
             else:
                 fail_union('ContractCodeEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3465,7 +3465,7 @@ cdef ContractCodeEntryExt dec_ContractCodeEntryExt(Reader r, int depth):
         else:
             fail_union('ContractCodeEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3638,10 +3638,10 @@ cdef class LedgerEntryExtensionV1Ext(XdrUnion):
             else:
                 fail_union('LedgerEntryExtensionV1Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3669,7 +3669,7 @@ cdef LedgerEntryExtensionV1Ext dec_LedgerEntryExtensionV1Ext(Reader r, int depth
         else:
             fail_union('LedgerEntryExtensionV1Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3859,10 +3859,10 @@ cdef class LedgerEntryData(XdrUnion):
             else:
                 fail_union('LedgerEntryData', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3926,7 +3926,7 @@ cdef LedgerEntryData dec_LedgerEntryData(Reader r, int depth):
         else:
             fail_union('LedgerEntryData', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3962,10 +3962,10 @@ cdef class LedgerEntryExt(XdrUnion):
             else:
                 fail_union('LedgerEntryExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3997,7 +3997,7 @@ cdef LedgerEntryExt dec_LedgerEntryExt(Reader r, int depth):
         else:
             fail_union('LedgerEntryExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4779,10 +4779,10 @@ cdef class LedgerKey(XdrUnion):
             else:
                 fail_union('LedgerKey', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4846,7 +4846,7 @@ cdef LedgerKey dec_LedgerKey(Reader r, int depth):
         else:
             fail_union('LedgerKey', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4882,10 +4882,10 @@ cdef class BucketMetadataExt(XdrUnion):
             else:
                 fail_union('BucketMetadataExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4917,7 +4917,7 @@ cdef BucketMetadataExt dec_BucketMetadataExt(Reader r, int depth):
         else:
             fail_union('BucketMetadataExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5036,10 +5036,10 @@ cdef class BucketEntry(XdrUnion):
             else:
                 fail_union('BucketEntry', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5075,7 +5075,7 @@ cdef BucketEntry dec_BucketEntry(Reader r, int depth):
         else:
             fail_union('BucketEntry', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5129,10 +5129,10 @@ cdef class HotArchiveBucketEntry(XdrUnion):
             else:
                 fail_union('HotArchiveBucketEntry', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5168,7 +5168,7 @@ cdef HotArchiveBucketEntry dec_HotArchiveBucketEntry(Reader r, int depth):
         else:
             fail_union('HotArchiveBucketEntry', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 

@@ -10,7 +10,7 @@ from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
 from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,
-    enum_value, push_path, push_index, encode_error, make_alias)
+    enum_value, push_path, push_index, push_arm, encode_error, make_alias)
 from stellarcore.xdr.base import register_struct, register_union, UnionInfo
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr._generated.enumcheck cimport rd_AccountMergeResultCode, rd_AllowTrustResultCode, rd_AssetType, rd_BeginSponsoringFutureReservesResultCode, rd_BumpSequenceResultCode, rd_ChangeTrustResultCode, rd_ClaimAtomType, rd_ClaimClaimableBalanceResultCode, rd_ClawbackClaimableBalanceResultCode, rd_ClawbackResultCode, rd_ContractIDPreimageType, rd_CreateAccountResultCode, rd_CreateClaimableBalanceResultCode, rd_CryptoKeyType, rd_EndSponsoringFutureReservesResultCode, rd_EnvelopeType, rd_ExtendFootprintTTLResultCode, rd_HostFunctionType, rd_InflationResultCode, rd_InvokeHostFunctionResultCode, rd_LiquidityPoolDepositResultCode, rd_LiquidityPoolType, rd_LiquidityPoolWithdrawResultCode, rd_ManageBuyOfferResultCode, rd_ManageDataResultCode, rd_ManageOfferEffect, rd_ManageSellOfferResultCode, rd_MemoType, rd_OperationResultCode, rd_OperationType, rd_PathPaymentStrictReceiveResultCode, rd_PathPaymentStrictSendResultCode, rd_PaymentResultCode, rd_PreconditionType, rd_RestoreFootprintResultCode, rd_RevokeSponsorshipResultCode, rd_RevokeSponsorshipType, rd_SetOptionsResultCode, rd_SetTrustLineFlagsResultCode, rd_SorobanAuthorizedFunctionType, rd_SorobanCredentialsType, rd_TransactionResultCode
@@ -158,10 +158,10 @@ cdef class LiquidityPoolParameters(XdrUnion):
             else:
                 fail_union('LiquidityPoolParameters', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -189,7 +189,7 @@ cdef LiquidityPoolParameters dec_LiquidityPoolParameters(Reader r, int depth):
         else:
             fail_union('LiquidityPoolParameters', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -298,10 +298,10 @@ cdef class MuxedAccount(XdrUnion):
             else:
                 fail_union('MuxedAccount', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -333,7 +333,7 @@ cdef MuxedAccount dec_MuxedAccount(Reader r, int depth):
         else:
             fail_union('MuxedAccount', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1356,10 +1356,10 @@ cdef class ChangeTrustAsset(XdrUnion):
             else:
                 fail_union('ChangeTrustAsset', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1399,7 +1399,7 @@ cdef ChangeTrustAsset dec_ChangeTrustAsset(Reader r, int depth):
         else:
             fail_union('ChangeTrustAsset', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -1951,10 +1951,10 @@ cdef class RevokeSponsorshipOp(XdrUnion):
             else:
                 fail_union('RevokeSponsorshipOp', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -1986,7 +1986,7 @@ cdef RevokeSponsorshipOp dec_RevokeSponsorshipOp(Reader r, int depth):
         else:
             fail_union('RevokeSponsorshipOp', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2530,10 +2530,10 @@ cdef class ContractIDPreimage(XdrUnion):
             else:
                 fail_union('ContractIDPreimage', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2565,7 +2565,7 @@ cdef ContractIDPreimage dec_ContractIDPreimage(Reader r, int depth):
         else:
             fail_union('ContractIDPreimage', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2859,10 +2859,10 @@ cdef class HostFunction(XdrUnion):
             else:
                 fail_union('HostFunction', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2902,7 +2902,7 @@ cdef HostFunction dec_HostFunction(Reader r, int depth):
         else:
             fail_union('HostFunction', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -2956,10 +2956,10 @@ cdef class SorobanAuthorizedFunction(XdrUnion):
             else:
                 fail_union('SorobanAuthorizedFunction', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -2995,7 +2995,7 @@ cdef SorobanAuthorizedFunction dec_SorobanAuthorizedFunction(Reader r, int depth
         else:
             fail_union('SorobanAuthorizedFunction', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3193,10 +3193,10 @@ cdef class SorobanCredentials(XdrUnion):
             else:
                 fail_union('SorobanCredentials', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3228,7 +3228,7 @@ cdef SorobanCredentials dec_SorobanCredentials(Reader r, int depth):
         else:
             fail_union('SorobanCredentials', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -3753,10 +3753,10 @@ cdef class OperationBody(XdrUnion):
             else:
                 fail_union('OperationBody', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -3888,7 +3888,7 @@ cdef OperationBody dec_OperationBody(Reader r, int depth):
         else:
             fail_union('OperationBody', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4372,10 +4372,10 @@ cdef class HashIDPreimage(XdrUnion):
             else:
                 fail_union('HashIDPreimage', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4415,7 +4415,7 @@ cdef HashIDPreimage dec_HashIDPreimage(Reader r, int depth):
         else:
             fail_union('HashIDPreimage', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4481,10 +4481,10 @@ cdef class Memo(XdrUnion):
             else:
                 fail_union('Memo', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4528,7 +4528,7 @@ cdef Memo dec_Memo(Reader r, int depth):
         else:
             fail_union('Memo', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -4830,10 +4830,10 @@ cdef class Preconditions(XdrUnion):
             else:
                 fail_union('Preconditions', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -4869,7 +4869,7 @@ cdef Preconditions dec_Preconditions(Reader r, int depth):
         else:
             fail_union('Preconditions', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5116,10 +5116,10 @@ cdef class SorobanTransactionDataExt(XdrUnion):
             else:
                 fail_union('SorobanTransactionDataExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5151,7 +5151,7 @@ cdef SorobanTransactionDataExt dec_SorobanTransactionDataExt(Reader r, int depth
         else:
             fail_union('SorobanTransactionDataExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5258,10 +5258,10 @@ cdef class TransactionV0Ext(XdrUnion):
             else:
                 fail_union('TransactionV0Ext', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5289,7 +5289,7 @@ cdef TransactionV0Ext dec_TransactionV0Ext(Reader r, int depth):
         else:
             fail_union('TransactionV0Ext', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5535,10 +5535,10 @@ cdef class TransactionExt(XdrUnion):
             else:
                 fail_union('TransactionExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5570,7 +5570,7 @@ cdef TransactionExt dec_TransactionExt(Reader r, int depth):
         else:
             fail_union('TransactionExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5814,10 +5814,10 @@ cdef class FeeBumpTransactionInnerTx(XdrUnion):
             else:
                 fail_union('FeeBumpTransactionInnerTx', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5845,7 +5845,7 @@ cdef FeeBumpTransactionInnerTx dec_FeeBumpTransactionInnerTx(Reader r, int depth
         else:
             fail_union('FeeBumpTransactionInnerTx', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -5871,10 +5871,10 @@ cdef class FeeBumpTransactionExt(XdrUnion):
             else:
                 fail_union('FeeBumpTransactionExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -5902,7 +5902,7 @@ cdef FeeBumpTransactionExt dec_FeeBumpTransactionExt(Reader r, int depth):
         else:
             fail_union('FeeBumpTransactionExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -6119,10 +6119,10 @@ cdef class TransactionEnvelope(XdrUnion):
             else:
                 fail_union('TransactionEnvelope', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -6158,7 +6158,7 @@ cdef TransactionEnvelope dec_TransactionEnvelope(Reader r, int depth):
         else:
             fail_union('TransactionEnvelope', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -6202,10 +6202,10 @@ cdef class TransactionSignaturePayloadTaggedTransaction(XdrUnion):
             else:
                 fail_union('TransactionSignaturePayloadTaggedTransaction', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -6237,7 +6237,7 @@ cdef TransactionSignaturePayloadTaggedTransaction dec_TransactionSignaturePayloa
         else:
             fail_union('TransactionSignaturePayloadTaggedTransaction', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -6723,10 +6723,10 @@ cdef class ClaimAtom(XdrUnion):
             else:
                 fail_union('ClaimAtom', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -6762,7 +6762,7 @@ cdef ClaimAtom dec_ClaimAtom(Reader r, int depth):
         else:
             fail_union('ClaimAtom', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -6790,10 +6790,10 @@ cdef class CreateAccountResult(XdrUnion):
             else:
                 fail_union('CreateAccountResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -6825,7 +6825,7 @@ cdef CreateAccountResult dec_CreateAccountResult(Reader r, int depth):
         else:
             fail_union('CreateAccountResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -6853,10 +6853,10 @@ cdef class PaymentResult(XdrUnion):
             else:
                 fail_union('PaymentResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -6888,7 +6888,7 @@ cdef PaymentResult dec_PaymentResult(Reader r, int depth):
         else:
             fail_union('PaymentResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7083,10 +7083,10 @@ cdef class PathPaymentStrictReceiveResult(XdrUnion):
             else:
                 fail_union('PathPaymentStrictReceiveResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7126,7 +7126,7 @@ cdef PathPaymentStrictReceiveResult dec_PathPaymentStrictReceiveResult(Reader r,
         else:
             fail_union('PathPaymentStrictReceiveResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7240,10 +7240,10 @@ cdef class PathPaymentStrictSendResult(XdrUnion):
             else:
                 fail_union('PathPaymentStrictSendResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7283,7 +7283,7 @@ cdef PathPaymentStrictSendResult dec_PathPaymentStrictSendResult(Reader r, int d
         else:
             fail_union('PathPaymentStrictSendResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7319,10 +7319,10 @@ cdef class ManageOfferSuccessResultOffer(XdrUnion):
             else:
                 fail_union('ManageOfferSuccessResultOffer', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7354,7 +7354,7 @@ cdef ManageOfferSuccessResultOffer dec_ManageOfferSuccessResultOffer(Reader r, i
         else:
             fail_union('ManageOfferSuccessResultOffer', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7456,10 +7456,10 @@ cdef class ManageSellOfferResult(XdrUnion):
             else:
                 fail_union('ManageSellOfferResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7491,7 +7491,7 @@ cdef ManageSellOfferResult dec_ManageSellOfferResult(Reader r, int depth):
         else:
             fail_union('ManageSellOfferResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7527,10 +7527,10 @@ cdef class ManageBuyOfferResult(XdrUnion):
             else:
                 fail_union('ManageBuyOfferResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7562,7 +7562,7 @@ cdef ManageBuyOfferResult dec_ManageBuyOfferResult(Reader r, int depth):
         else:
             fail_union('ManageBuyOfferResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7590,10 +7590,10 @@ cdef class SetOptionsResult(XdrUnion):
             else:
                 fail_union('SetOptionsResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7625,7 +7625,7 @@ cdef SetOptionsResult dec_SetOptionsResult(Reader r, int depth):
         else:
             fail_union('SetOptionsResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7653,10 +7653,10 @@ cdef class ChangeTrustResult(XdrUnion):
             else:
                 fail_union('ChangeTrustResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7688,7 +7688,7 @@ cdef ChangeTrustResult dec_ChangeTrustResult(Reader r, int depth):
         else:
             fail_union('ChangeTrustResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7716,10 +7716,10 @@ cdef class AllowTrustResult(XdrUnion):
             else:
                 fail_union('AllowTrustResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7751,7 +7751,7 @@ cdef AllowTrustResult dec_AllowTrustResult(Reader r, int depth):
         else:
             fail_union('AllowTrustResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7787,10 +7787,10 @@ cdef class AccountMergeResult(XdrUnion):
             else:
                 fail_union('AccountMergeResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7822,7 +7822,7 @@ cdef AccountMergeResult dec_AccountMergeResult(Reader r, int depth):
         else:
             fail_union('AccountMergeResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7923,10 +7923,10 @@ cdef class InflationResult(XdrUnion):
             else:
                 fail_union('InflationResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -7958,7 +7958,7 @@ cdef InflationResult dec_InflationResult(Reader r, int depth):
         else:
             fail_union('InflationResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -7986,10 +7986,10 @@ cdef class ManageDataResult(XdrUnion):
             else:
                 fail_union('ManageDataResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8021,7 +8021,7 @@ cdef ManageDataResult dec_ManageDataResult(Reader r, int depth):
         else:
             fail_union('ManageDataResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8049,10 +8049,10 @@ cdef class BumpSequenceResult(XdrUnion):
             else:
                 fail_union('BumpSequenceResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8084,7 +8084,7 @@ cdef BumpSequenceResult dec_BumpSequenceResult(Reader r, int depth):
         else:
             fail_union('BumpSequenceResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8120,10 +8120,10 @@ cdef class CreateClaimableBalanceResult(XdrUnion):
             else:
                 fail_union('CreateClaimableBalanceResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8155,7 +8155,7 @@ cdef CreateClaimableBalanceResult dec_CreateClaimableBalanceResult(Reader r, int
         else:
             fail_union('CreateClaimableBalanceResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8183,10 +8183,10 @@ cdef class ClaimClaimableBalanceResult(XdrUnion):
             else:
                 fail_union('ClaimClaimableBalanceResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8218,7 +8218,7 @@ cdef ClaimClaimableBalanceResult dec_ClaimClaimableBalanceResult(Reader r, int d
         else:
             fail_union('ClaimClaimableBalanceResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8246,10 +8246,10 @@ cdef class BeginSponsoringFutureReservesResult(XdrUnion):
             else:
                 fail_union('BeginSponsoringFutureReservesResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8281,7 +8281,7 @@ cdef BeginSponsoringFutureReservesResult dec_BeginSponsoringFutureReservesResult
         else:
             fail_union('BeginSponsoringFutureReservesResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8309,10 +8309,10 @@ cdef class EndSponsoringFutureReservesResult(XdrUnion):
             else:
                 fail_union('EndSponsoringFutureReservesResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8344,7 +8344,7 @@ cdef EndSponsoringFutureReservesResult dec_EndSponsoringFutureReservesResult(Rea
         else:
             fail_union('EndSponsoringFutureReservesResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8372,10 +8372,10 @@ cdef class RevokeSponsorshipResult(XdrUnion):
             else:
                 fail_union('RevokeSponsorshipResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8407,7 +8407,7 @@ cdef RevokeSponsorshipResult dec_RevokeSponsorshipResult(Reader r, int depth):
         else:
             fail_union('RevokeSponsorshipResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8435,10 +8435,10 @@ cdef class ClawbackResult(XdrUnion):
             else:
                 fail_union('ClawbackResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8470,7 +8470,7 @@ cdef ClawbackResult dec_ClawbackResult(Reader r, int depth):
         else:
             fail_union('ClawbackResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8498,10 +8498,10 @@ cdef class ClawbackClaimableBalanceResult(XdrUnion):
             else:
                 fail_union('ClawbackClaimableBalanceResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8533,7 +8533,7 @@ cdef ClawbackClaimableBalanceResult dec_ClawbackClaimableBalanceResult(Reader r,
         else:
             fail_union('ClawbackClaimableBalanceResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8561,10 +8561,10 @@ cdef class SetTrustLineFlagsResult(XdrUnion):
             else:
                 fail_union('SetTrustLineFlagsResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8596,7 +8596,7 @@ cdef SetTrustLineFlagsResult dec_SetTrustLineFlagsResult(Reader r, int depth):
         else:
             fail_union('SetTrustLineFlagsResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8624,10 +8624,10 @@ cdef class LiquidityPoolDepositResult(XdrUnion):
             else:
                 fail_union('LiquidityPoolDepositResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8659,7 +8659,7 @@ cdef LiquidityPoolDepositResult dec_LiquidityPoolDepositResult(Reader r, int dep
         else:
             fail_union('LiquidityPoolDepositResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8687,10 +8687,10 @@ cdef class LiquidityPoolWithdrawResult(XdrUnion):
             else:
                 fail_union('LiquidityPoolWithdrawResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8722,7 +8722,7 @@ cdef LiquidityPoolWithdrawResult dec_LiquidityPoolWithdrawResult(Reader r, int d
         else:
             fail_union('LiquidityPoolWithdrawResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8758,10 +8758,10 @@ cdef class InvokeHostFunctionResult(XdrUnion):
             else:
                 fail_union('InvokeHostFunctionResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8793,7 +8793,7 @@ cdef InvokeHostFunctionResult dec_InvokeHostFunctionResult(Reader r, int depth):
         else:
             fail_union('InvokeHostFunctionResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8821,10 +8821,10 @@ cdef class ExtendFootprintTTLResult(XdrUnion):
             else:
                 fail_union('ExtendFootprintTTLResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8856,7 +8856,7 @@ cdef ExtendFootprintTTLResult dec_ExtendFootprintTTLResult(Reader r, int depth):
         else:
             fail_union('ExtendFootprintTTLResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -8884,10 +8884,10 @@ cdef class RestoreFootprintResult(XdrUnion):
             else:
                 fail_union('RestoreFootprintResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -8919,7 +8919,7 @@ cdef RestoreFootprintResult dec_RestoreFootprintResult(Reader r, int depth):
         else:
             fail_union('RestoreFootprintResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9213,10 +9213,10 @@ cdef class OperationResultTr(XdrUnion):
             else:
                 fail_union('OperationResultTr', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9348,7 +9348,7 @@ cdef OperationResultTr dec_OperationResultTr(Reader r, int depth):
         else:
             fail_union('OperationResultTr', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9384,10 +9384,10 @@ cdef class OperationResult(XdrUnion):
             else:
                 fail_union('OperationResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9419,7 +9419,7 @@ cdef OperationResult dec_OperationResult(Reader r, int depth):
         else:
             fail_union('OperationResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9455,10 +9455,10 @@ cdef class InnerTransactionResultResult(XdrUnion):
             else:
                 fail_union('InnerTransactionResultResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9490,7 +9490,7 @@ cdef InnerTransactionResultResult dec_InnerTransactionResultResult(Reader r, int
         else:
             fail_union('InnerTransactionResultResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9516,10 +9516,10 @@ cdef class InnerTransactionResultExt(XdrUnion):
             else:
                 fail_union('InnerTransactionResultExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9547,7 +9547,7 @@ cdef InnerTransactionResultExt dec_InnerTransactionResultExt(Reader r, int depth
         else:
             fail_union('InnerTransactionResultExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9740,10 +9740,10 @@ cdef class TransactionResultResult(XdrUnion):
             else:
                 fail_union('TransactionResultResult', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9779,7 +9779,7 @@ cdef TransactionResultResult dec_TransactionResultResult(Reader r, int depth):
         else:
             fail_union('TransactionResultResult', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 
@@ -9805,10 +9805,10 @@ cdef class TransactionResultExt(XdrUnion):
             else:
                 fail_union('TransactionResultExt', d)
         except XdrError as e:
-            push_path(e, self._arm_name() or '<void>')
+            push_arm(e, self)
             raise
         except (TypeError, OverflowError) as e:
-            raise encode_error(e, self._arm_name() or '<void>') from None
+            raise encode_error(e, self._arm_name() or '') from None
         return 0
 
     cdef object _dec(self, Reader r, int depth):
@@ -9836,7 +9836,7 @@ cdef TransactionResultExt dec_TransactionResultExt(Reader r, int depth):
         else:
             fail_union('TransactionResultExt', d)
     except XdrError as e:
-        push_path(e, o._arm_name() or '<void>')
+        push_arm(e, o)
         raise
     return o
 

@@ -240,7 +240,7 @@ class ModuleEmitter:
                "    wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,",
                "    fail_too_long)",
                "from stellarcore.xdr.base cimport (XdrBase, XdrStruct, XdrUnion, enc_obj, cmp_obj,",
-               "    enum_value, push_path, push_index, encode_error, make_alias)",
+               "    enum_value, push_path, push_index, push_arm, encode_error, make_alias)",
                "from stellarcore.xdr.base import register_struct, register_union, UnionInfo",
                "from stellarcore.xdr.errors import XdrError"]
         enums = sorted(self.enums_used)
@@ -435,10 +435,10 @@ class ModuleEmitter:
                           lambda f: self.enc_obj(f.type, "self._v"),
                           f"fail_union('{n}', d)")
         L += ["        except XdrError as e:",
-              "            push_path(e, self._arm_name() or '<void>')",
+              "            push_arm(e, self)",
               "            raise",
               "        except (TypeError, OverflowError) as e:",
-              "            raise encode_error(e, self._arm_name() or '<void>') from None",
+              "            raise encode_error(e, self._arm_name() or '') from None",
               "        return 0"]
         # _dec
         L += ["", "    cdef object _dec(self, Reader r, int depth):", f"        return dec_{n}(r, depth)"]
@@ -464,7 +464,7 @@ class ModuleEmitter:
         L += self._switch(d, "d", 8, lambda f: f"o._v = {self.dec_obj(f.type)}",
                           f"fail_union('{n}', d)")
         L += ["    except XdrError as e:",
-              "        push_path(e, o._arm_name() or '<void>')",
+              "        push_arm(e, o)",
               "        raise",
               "    return o"]
         return "\n".join(L)
