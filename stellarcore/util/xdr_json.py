@@ -35,6 +35,7 @@ Strings are bytes in XDR; they render as text decoded from UTF-8 with
 """
 from __future__ import annotations
 
+import decimal
 import json
 
 from stellarcore import xdr
@@ -227,14 +228,26 @@ def from_json(obj, type_name):
 
 def loads(text, type_name):
     try:
-        obj = json.loads(text, parse_float=_no_float, parse_constant=_no_float)
+        obj = json.loads(text, parse_float=_no_float, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise JsonFormError(f"invalid JSON: {e}") from None
     return from_json(obj, type_name)
 
 
 def _no_float(s):
-    raise JsonFormError(f"non-integer number {s!r} (XDR has no floating point)")
+    """Accept a number written with a fraction or exponent only if it is exactly
+    an integer (jq 1.6 prints 10**18 as `1e+18`); parsed exactly, never as a float."""
+    try:
+        d = decimal.Decimal(s)
+    except decimal.InvalidOperation:
+        d = None
+    if d is None or not d.is_finite() or d != d.to_integral_value():
+        raise JsonFormError(f"non-integer number {s!r} (XDR has no floating point)")
+    return int(d)
+
+
+def _no_constant(s):
+    raise JsonFormError(f"{s} is not a valid XDR value")
 
 
 def _bare_is_wrapper(t, type_name):

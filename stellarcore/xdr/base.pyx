@@ -43,7 +43,7 @@ cdef class XdrBase:
     cdef object _dec(self, Reader r, int depth):
         raise NotImplementedError
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         raise NotImplementedError
 
     # ---- XDR in and out
@@ -51,20 +51,12 @@ cdef class XdrBase:
     def to_xdr(self):
         """The XDR encoding of this value, as bytes."""
         cdef Writer w = Writer(256)
-        try:
-            self._enc(w)
-        except XdrError as e:
-            e.push(type(self).__name__)
-            raise
+        _encode_top(w, self)
         return w.value()
 
     def encode_into(self, Writer writer):
         """Append this value's XDR to `writer` (a stellarcore.xdr.Writer)."""
-        try:
-            self._enc(writer)
-        except XdrError as e:
-            e.push(type(self).__name__)
-            raise
+        _encode_top(writer, self)
 
     def to_xdr_base64(self):
         return _b64.b64encode(self.to_xdr()).decode("ascii")
@@ -105,38 +97,38 @@ cdef class XdrBase:
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) == 0
+        return cmp_obj(self, other, 0) == 0
 
     def __ne__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) != 0
+        return cmp_obj(self, other, 0) != 0
 
     def __lt__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) < 0
+        return cmp_obj(self, other, 0) < 0
 
     def __le__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) <= 0
+        return cmp_obj(self, other, 0) <= 0
 
     def __gt__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) > 0
+        return cmp_obj(self, other, 0) > 0
 
     def __ge__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return self._cmp(other) >= 0
+        return cmp_obj(self, other, 0) >= 0
 
     def compare(self, other):
         """-1, 0 or 1, as xdrpp's operator< orders the two values."""
         if type(other) is not type(self):
             raise TypeError(f"cannot compare {type(self).__name__} with {type(other).__name__}")
-        return self._cmp(other)
+        return cmp_obj(self, other, 0)
 
     def __hash__(self):
         # Equal values have equal XDR (the encoding is canonical).
@@ -148,7 +140,7 @@ cdef class XdrBase:
         """A deep copy (through XDR, which is also the fastest way here)."""
         cdef Writer w = Writer(256)
         cdef Reader r
-        self._enc(w)
+        _encode_top(w, self)
         r = Reader(w.value())
         return self._dec(r, 0)
 
@@ -160,6 +152,21 @@ cdef class XdrBase:
 
     def __reduce__(self):
         return (_unpickle, (type(self), self.to_xdr()))
+
+
+cdef int _encode_top(Writer w, XdrBase v) except -1:
+    """Encode a whole value; errors become one XdrError naming the path."""
+    cdef int depth = w.depth
+    try:
+        enc_obj(w, v, type(v).__name__)
+    except XdrError as e:
+        w.depth = depth
+        e.push(type(v).__name__)
+        raise
+    except RecursionError:
+        w.depth = depth
+        raise XdrError(f"{type(v).__name__}: value nested too deeply to encode") from None
+    return 0
 
 
 def _unpickle(cls, data):
@@ -196,13 +203,13 @@ def register_struct(cls, tuple names):
 
 class UnionInfo:
     """Switch table of one union type (registered by the generated module)."""
-    __slots__ = ("disc_name", "members", "is_unsigned", "arm_of", "cases_of",
+    __slots__ = ("disc_name", "members", "disc_range", "arm_of", "cases_of",
                  "default_arm", "has_default", "defaults", "first_case")
 
-    def __init__(self, disc_name, members, is_unsigned, arms, default_arm, has_default, defaults):
+    def __init__(self, disc_name, members, disc_range, arms, default_arm, has_default, defaults):
         self.disc_name = disc_name
         self.members = members          # enum value -> member, or None for an int switch
-        self.is_unsigned = is_unsigned
+        self.disc_range = disc_range    # (lo, hi) allowed for an int/uint/bool switch
         self.arm_of = {}                # discriminant -> arm attribute name (None = void)
         self.cases_of = {}              # arm attribute name -> [discriminants]
         for cases, arm in arms:
@@ -296,7 +303,7 @@ cdef class XdrUnion(XdrBase):
         if info.members is not None and v not in info.members:
             raise XdrError(f"{type(self).__name__}: {v} is not a valid {info.disc_name}")
         if info.members is None:
-            lo, hi = (0, 0xFFFFFFFF) if info.is_unsigned else (-0x80000000, 0x7FFFFFFF)
+            lo, hi = info.disc_range
             if not lo <= v <= hi:
                 raise XdrError(f"{type(self).__name__}: discriminant {v} out of range")
         if v not in info.arm_of and not info.has_default:
@@ -393,6 +400,8 @@ cdef class AliasCodec:
         cdef Writer w = Writer(64)
         try:
             self.enc(w, value)
+        except RecursionError:
+            raise XdrError(f"{self.name}: value nested too deeply to encode") from None
         except XdrError as e:
             e.push(self.name)
             raise
@@ -401,11 +410,16 @@ cdef class AliasCodec:
         return w.value()
 
     def encode_into(self, value, Writer writer):
+        cdef int depth = writer.depth
         try:
             self.enc(writer, value)
         except XdrError as e:
+            writer.depth = depth
             e.push(self.name)
             raise
+        except (TypeError, OverflowError) as e:
+            writer.depth = depth
+            raise encode_error(e, self.name) from None
 
     def from_xdr(self, data):
         cdef Reader r = Reader(data)
@@ -432,7 +446,7 @@ cdef class AliasCodec:
         return self.from_xdr(raw)
 
     def compare(self, a, b):
-        return self.cmp(a, b)
+        return self.cmp(a, b, 0)
 
     def __repr__(self):
         return f"<XDR typedef {self.name}>"

@@ -53,6 +53,7 @@ cdef class Writer:
     cdef unsigned char *buf
     cdef Py_ssize_t pos
     cdef Py_ssize_t cap
+    cdef int depth          # nesting of the value being written (see enter_w)
     cdef int grow(self, Py_ssize_t n) except -1
     cdef bytes value(self)
 
@@ -136,6 +137,15 @@ cdef inline int enter(int depth) except -1:
 
 
 # -- writing
+
+cdef inline int enter_w(Writer w) except -1:
+    """Count one level of nesting while encoding, as `enter` does while
+    decoding, so the encoder refuses exactly the values the decoder would."""
+    if w.depth >= MAX_DEPTH:
+        fail_depth()
+    w.depth += 1
+    return 0
+
 
 cdef inline int wr_u32(Writer w, uint32_t v) except -1:
     if w.cap - w.pos < 4:

@@ -27,7 +27,7 @@ cdef class Reader:
         else:
             try:
                 PyObject_GetBuffer(source, &self.view, PyBUF_SIMPLE)
-            except TypeError:
+            except (TypeError, BufferError):
                 raise XdrError(f"cannot read XDR from {type(source).__name__}") from None
             self.has_view = True
             self.source = source
@@ -79,6 +79,7 @@ cdef class Writer:
             raise MemoryError()
         self.cap = capacity
         self.pos = 0
+        self.depth = 0
 
     def __dealloc__(self):
         if self.buf != NULL:
@@ -106,6 +107,7 @@ cdef class Writer:
 
     def clear(self):
         self.pos = 0
+        self.depth = 0
 
     def __len__(self):
         return self.pos

@@ -12,25 +12,25 @@ from stellarcore.xdr.base cimport XdrStruct, XdrUnion
 cdef class SCError(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractExecutable(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCAddress(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCVal(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class UInt128Parts(XdrStruct):
@@ -38,7 +38,7 @@ cdef class UInt128Parts(XdrStruct):
     cdef uint64_t f_lo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Int128Parts(XdrStruct):
@@ -46,7 +46,7 @@ cdef class Int128Parts(XdrStruct):
     cdef uint64_t f_lo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class UInt256Parts(XdrStruct):
@@ -56,7 +56,7 @@ cdef class UInt256Parts(XdrStruct):
     cdef uint64_t f_lo_lo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Int256Parts(XdrStruct):
@@ -66,7 +66,7 @@ cdef class Int256Parts(XdrStruct):
     cdef uint64_t f_lo_lo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class MuxedEd25519Account(XdrStruct):
@@ -74,14 +74,14 @@ cdef class MuxedEd25519Account(XdrStruct):
     cdef bytes f_ed25519
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCNonceKey(XdrStruct):
     cdef int64_t f_nonce
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCContractInstance(XdrStruct):
@@ -89,7 +89,7 @@ cdef class SCContractInstance(XdrStruct):
     cdef object f_storage
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCMapEntry(XdrStruct):
@@ -97,7 +97,7 @@ cdef class SCMapEntry(XdrStruct):
     cdef SCVal f_val
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef SCError dec_SCError(Reader r, int depth)
 cdef UInt128Parts dec_UInt128Parts(Reader r, int depth)

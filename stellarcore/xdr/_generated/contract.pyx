@@ -5,7 +5,7 @@
 """XDR types of `Stellar-contract.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -82,7 +82,7 @@ cdef class SCError(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCError(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCError o = <SCError?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -153,7 +153,7 @@ cdef class UInt128Parts(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_UInt128Parts(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef UInt128Parts o = <UInt128Parts?>other
         cdef int c
         if self.f_hi != o.f_hi:
@@ -217,7 +217,7 @@ cdef class Int128Parts(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Int128Parts(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Int128Parts o = <Int128Parts?>other
         cdef int c
         if self.f_hi != o.f_hi:
@@ -303,7 +303,7 @@ cdef class UInt256Parts(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_UInt256Parts(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef UInt256Parts o = <UInt256Parts?>other
         cdef int c
         if self.f_hi_hi != o.f_hi_hi:
@@ -397,7 +397,7 @@ cdef class Int256Parts(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Int256Parts(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Int256Parts o = <Int256Parts?>other
         cdef int c
         if self.f_hi_hi != o.f_hi_hi:
@@ -469,7 +469,7 @@ cdef class ContractExecutable(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractExecutable(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractExecutable o = <ContractExecutable?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -540,7 +540,7 @@ cdef class MuxedEd25519Account(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_MuxedEd25519Account(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef MuxedEd25519Account o = <MuxedEd25519Account?>other
         cdef int c
         if self.f_id != o.f_id:
@@ -643,19 +643,19 @@ cdef class SCAddress(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCAddress(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCAddress o = <SCAddress?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<PublicKey?>self._v, <PublicKey?>o._v)
+            return cmp_obj(<PublicKey?>self._v, <PublicKey?>o._v, depth)
         elif d == 1:
             return cmp_bytes(self._v, o._v)
         elif d == 2:
-            return cmp_obj(<MuxedEd25519Account?>self._v, <MuxedEd25519Account?>o._v)
+            return cmp_obj(<MuxedEd25519Account?>self._v, <MuxedEd25519Account?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<ClaimableBalanceID?>self._v, <ClaimableBalanceID?>o._v)
+            return cmp_obj(<ClaimableBalanceID?>self._v, <ClaimableBalanceID?>o._v, depth)
         elif d == 4:
             return cmp_bytes(self._v, o._v)
         return 0
@@ -715,7 +715,7 @@ cdef class SCNonceKey(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCNonceKey(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCNonceKey o = <SCNonceKey?>other
         cdef int c
         if self.f_nonce != o.f_nonce:
@@ -775,13 +775,13 @@ cdef class SCContractInstance(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCContractInstance(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCContractInstance o = <SCContractInstance?>other
         cdef int c
-        c = cmp_obj(self.f_executable, o.f_executable)
+        c = cmp_obj(self.f_executable, o.f_executable, depth)
         if c:
             return c
-        c = cmp_opt_av_SCMapEntry(self.f_storage, o.f_storage)
+        c = cmp_opt_av_SCMapEntry(self.f_storage, o.f_storage, depth)
         if c:
             return c
         return 0
@@ -1033,7 +1033,7 @@ cdef class SCVal(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCVal(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCVal o = <SCVal?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1043,7 +1043,7 @@ cdef class SCVal(XdrUnion):
         elif d == 1:
             pass
         elif d == 2:
-            return cmp_obj(<SCError?>self._v, <SCError?>o._v)
+            return cmp_obj(<SCError?>self._v, <SCError?>o._v, depth)
         elif d == 3:
             return cmp_py(self._v, o._v)
         elif d == 4:
@@ -1057,13 +1057,13 @@ cdef class SCVal(XdrUnion):
         elif d == 8:
             return cmp_py(self._v, o._v)
         elif d == 9:
-            return cmp_obj(<UInt128Parts?>self._v, <UInt128Parts?>o._v)
+            return cmp_obj(<UInt128Parts?>self._v, <UInt128Parts?>o._v, depth)
         elif d == 10:
-            return cmp_obj(<Int128Parts?>self._v, <Int128Parts?>o._v)
+            return cmp_obj(<Int128Parts?>self._v, <Int128Parts?>o._v, depth)
         elif d == 11:
-            return cmp_obj(<UInt256Parts?>self._v, <UInt256Parts?>o._v)
+            return cmp_obj(<UInt256Parts?>self._v, <UInt256Parts?>o._v, depth)
         elif d == 12:
-            return cmp_obj(<Int256Parts?>self._v, <Int256Parts?>o._v)
+            return cmp_obj(<Int256Parts?>self._v, <Int256Parts?>o._v, depth)
         elif d == 13:
             return cmp_bytes(self._v, o._v)
         elif d == 14:
@@ -1071,17 +1071,17 @@ cdef class SCVal(XdrUnion):
         elif d == 15:
             return cmp_bytes(self._v, o._v)
         elif d == 16:
-            return cmp_opt_av_SCVal(self._v, o._v)
+            return cmp_opt_av_SCVal(self._v, o._v, depth)
         elif d == 17:
-            return cmp_opt_av_SCMapEntry(self._v, o._v)
+            return cmp_opt_av_SCMapEntry(self._v, o._v, depth)
         elif d == 18:
-            return cmp_obj(<SCAddress?>self._v, <SCAddress?>o._v)
+            return cmp_obj(<SCAddress?>self._v, <SCAddress?>o._v, depth)
         elif d == 19:
-            return cmp_obj(<SCContractInstance?>self._v, <SCContractInstance?>o._v)
+            return cmp_obj(<SCContractInstance?>self._v, <SCContractInstance?>o._v, depth)
         elif d == 20:
             pass
         elif d == 21:
-            return cmp_obj(<SCNonceKey?>self._v, <SCNonceKey?>o._v)
+            return cmp_obj(<SCNonceKey?>self._v, <SCNonceKey?>o._v, depth)
         return 0
 
 
@@ -1184,13 +1184,13 @@ cdef class SCMapEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCMapEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCMapEntry o = <SCMapEntry?>other
         cdef int c
-        c = cmp_obj(self.f_key, o.f_key)
+        c = cmp_obj(self.f_key, o.f_key, depth)
         if c:
             return c
-        c = cmp_obj(self.f_val, o.f_val)
+        c = cmp_obj(self.f_val, o.f_val, depth)
         if c:
             return c
         return 0
@@ -1220,6 +1220,7 @@ cdef int enc_av_SCMapEntry(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCMapEntry?>x, 'SCMapEntry')
@@ -1227,6 +1228,9 @@ cdef int enc_av_SCMapEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -1245,12 +1249,13 @@ cdef object dec_av_SCMapEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCMapEntry(object a, object b) except -2:
+cdef int cmp_av_SCMapEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCMapEntry?>la[i], <SCMapEntry?>lb[i])
+        c = cmp_obj(<SCMapEntry?>la[i], <SCMapEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -1260,7 +1265,10 @@ cdef int enc_opt_av_SCMapEntry(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_av_SCMapEntry(w, v)
+    enter_w(w)
+    enc_av_SCMapEntry(w, v)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_av_SCMapEntry(Reader r, int depth):
@@ -1270,10 +1278,11 @@ cdef object dec_opt_av_SCMapEntry(Reader r, int depth):
     return dec_av_SCMapEntry(r, depth)
 
 
-cdef int cmp_opt_av_SCMapEntry(object a, object b) except -2:
+cdef int cmp_opt_av_SCMapEntry(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_av_SCMapEntry(a, b)
+    depth = enter(depth)
+    return cmp_av_SCMapEntry(a, b, depth)
 
 
 cdef int enc_av_SCVal(Writer w, object v) except -1:
@@ -1286,6 +1295,7 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCVal?>x, 'SCVal')
@@ -1293,6 +1303,9 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -1311,12 +1324,13 @@ cdef object dec_av_SCVal(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCVal(object a, object b) except -2:
+cdef int cmp_av_SCVal(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i])
+        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -1326,7 +1340,10 @@ cdef int enc_opt_av_SCVal(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_av_SCVal(w, v)
+    enter_w(w)
+    enc_av_SCVal(w, v)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_av_SCVal(Reader r, int depth):
@@ -1336,10 +1353,11 @@ cdef object dec_opt_av_SCVal(Reader r, int depth):
     return dec_av_SCVal(r, depth)
 
 
-cdef int cmp_opt_av_SCVal(object a, object b) except -2:
+cdef int cmp_opt_av_SCVal(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_av_SCVal(a, b)
+    depth = enter(depth)
+    return cmp_av_SCVal(a, b, depth)
 
 cdef int _ae_SCVec(Writer w, object v) except -1:
     return enc_av_SCVal(w, v)
@@ -1347,8 +1365,8 @@ cdef int _ae_SCVec(Writer w, object v) except -1:
 cdef object _ad_SCVec(Reader r, int depth):
     return dec_av_SCVal(r, depth)
 
-cdef int _ac_SCVec(object a, object b) except -2:
-    return cmp_av_SCVal(a, b)
+cdef int _ac_SCVec(object a, object b, int depth) except -2:
+    return cmp_av_SCVal(a, b, depth)
 
 SCVec = make_alias('SCVec', _ae_SCVec, _ad_SCVec, _ac_SCVec)
 
@@ -1358,8 +1376,8 @@ cdef int _ae_SCMap(Writer w, object v) except -1:
 cdef object _ad_SCMap(Reader r, int depth):
     return dec_av_SCMapEntry(r, depth)
 
-cdef int _ac_SCMap(object a, object b) except -2:
-    return cmp_av_SCMapEntry(a, b)
+cdef int _ac_SCMap(object a, object b, int depth) except -2:
+    return cmp_av_SCMapEntry(a, b, depth)
 
 SCMap = make_alias('SCMap', _ae_SCMap, _ad_SCMap, _ac_SCMap)
 
@@ -1369,7 +1387,7 @@ cdef int _ae_SCBytes(Writer w, object v) except -1:
 cdef object _ad_SCBytes(Reader r, int depth):
     return rd_opaque_var(r, 4294967295)
 
-cdef int _ac_SCBytes(object a, object b) except -2:
+cdef int _ac_SCBytes(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 SCBytes = make_alias('SCBytes', _ae_SCBytes, _ad_SCBytes, _ac_SCBytes)
@@ -1380,7 +1398,7 @@ cdef int _ae_SCString(Writer w, object v) except -1:
 cdef object _ad_SCString(Reader r, int depth):
     return rd_opaque_var(r, 4294967295)
 
-cdef int _ac_SCString(object a, object b) except -2:
+cdef int _ac_SCString(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 SCString = make_alias('SCString', _ae_SCString, _ad_SCString, _ac_SCString)
@@ -1391,30 +1409,30 @@ cdef int _ae_SCSymbol(Writer w, object v) except -1:
 cdef object _ad_SCSymbol(Reader r, int depth):
     return rd_opaque_var(r, 32)
 
-cdef int _ac_SCSymbol(object a, object b) except -2:
+cdef int _ac_SCSymbol(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 SCSymbol = make_alias('SCSymbol', _ae_SCSymbol, _ad_SCSymbol, _ac_SCSymbol)
 
 
 register_union(SCError, UnionInfo(
-    'type', _m_SCErrorType, False, [((0,), 'contractCode'), ((1, 2, 3, 4, 5, 6, 7, 8, 9,), 'code')],
+    'type', _m_SCErrorType, None, [((0,), 'contractCode'), ((1, 2, 3, 4, 5, 6, 7, 8, 9,), 'code')],
     None, False, {'contractCode': lambda: 0, 'code': lambda: _m_SCErrorCode[0]}))
 register_struct(UInt128Parts, ("hi", "lo"))
 register_struct(Int128Parts, ("hi", "lo"))
 register_struct(UInt256Parts, ("hi_hi", "hi_lo", "lo_hi", "lo_lo"))
 register_struct(Int256Parts, ("hi_hi", "hi_lo", "lo_hi", "lo_lo"))
 register_union(ContractExecutable, UnionInfo(
-    'type', _m_ContractExecutableType, False, [((0,), 'wasm_hash'), ((1,), None)],
+    'type', _m_ContractExecutableType, None, [((0,), 'wasm_hash'), ((1,), None)],
     None, False, {'wasm_hash': lambda: _Z32}))
 register_struct(MuxedEd25519Account, ("id", "ed25519"))
 register_union(SCAddress, UnionInfo(
-    'type', _m_SCAddressType, False, [((0,), 'accountId'), ((1,), 'contractId'), ((2,), 'muxedAccount'), ((3,), 'claimableBalanceId'), ((4,), 'liquidityPoolId')],
+    'type', _m_SCAddressType, None, [((0,), 'accountId'), ((1,), 'contractId'), ((2,), 'muxedAccount'), ((3,), 'claimableBalanceId'), ((4,), 'liquidityPoolId')],
     None, False, {'accountId': lambda: PublicKey(), 'contractId': lambda: _Z32, 'muxedAccount': lambda: MuxedEd25519Account(), 'claimableBalanceId': lambda: ClaimableBalanceID(), 'liquidityPoolId': lambda: _Z32}))
 register_struct(SCNonceKey, ("nonce",))
 register_struct(SCContractInstance, ("executable", "storage"))
 register_union(SCVal, UnionInfo(
-    'type', _m_SCValType, False, [((0,), 'b'), ((1,), None), ((2,), 'error'), ((3,), 'u32'), ((4,), 'i32'), ((5,), 'u64'), ((6,), 'i64'), ((7,), 'timepoint'), ((8,), 'duration'), ((9,), 'u128'), ((10,), 'i128'), ((11,), 'u256'), ((12,), 'i256'), ((13,), 'bytes'), ((14,), 'str'), ((15,), 'sym'), ((16,), 'vec'), ((17,), 'map'), ((18,), 'address'), ((19,), 'instance'), ((20,), None), ((21,), 'nonce_key')],
+    'type', _m_SCValType, None, [((0,), 'b'), ((1,), None), ((2,), 'error'), ((3,), 'u32'), ((4,), 'i32'), ((5,), 'u64'), ((6,), 'i64'), ((7,), 'timepoint'), ((8,), 'duration'), ((9,), 'u128'), ((10,), 'i128'), ((11,), 'u256'), ((12,), 'i256'), ((13,), 'bytes'), ((14,), 'str'), ((15,), 'sym'), ((16,), 'vec'), ((17,), 'map'), ((18,), 'address'), ((19,), 'instance'), ((20,), None), ((21,), 'nonce_key')],
     None, False, {'b': lambda: False, 'error': lambda: SCError(), 'u32': lambda: 0, 'i32': lambda: 0, 'u64': lambda: 0, 'i64': lambda: 0, 'timepoint': lambda: 0, 'duration': lambda: 0, 'u128': lambda: UInt128Parts(), 'i128': lambda: Int128Parts(), 'u256': lambda: UInt256Parts(), 'i256': lambda: Int256Parts(), 'bytes': lambda: b"", 'str': lambda: b"", 'sym': lambda: b"", 'vec': lambda: None, 'map': lambda: None, 'address': lambda: SCAddress(), 'instance': lambda: SCContractInstance(), 'nonce_key': lambda: SCNonceKey()}))
 register_struct(SCMapEntry, ("key", "val"))
 

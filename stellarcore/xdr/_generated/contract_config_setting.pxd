@@ -13,14 +13,14 @@ from stellarcore.xdr._generated.types cimport ExtensionPoint
 cdef class ConfigSettingEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractExecutionLanesV0(XdrStruct):
     cdef uint32_t f_ledgerMaxTxCount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractComputeV0(XdrStruct):
@@ -30,14 +30,14 @@ cdef class ConfigSettingContractComputeV0(XdrStruct):
     cdef uint32_t f_txMemoryLimit
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractParallelComputeV0(XdrStruct):
     cdef uint32_t f_ledgerMaxDependentTxClusters
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractLedgerCostV0(XdrStruct):
@@ -58,7 +58,7 @@ cdef class ConfigSettingContractLedgerCostV0(XdrStruct):
     cdef uint32_t f_sorobanStateRentFeeGrowthFactor
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractLedgerCostExtV0(XdrStruct):
@@ -66,14 +66,14 @@ cdef class ConfigSettingContractLedgerCostExtV0(XdrStruct):
     cdef int64_t f_feeWrite1KB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractHistoricalDataV0(XdrStruct):
     cdef int64_t f_feeHistorical1KB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractEventsV0(XdrStruct):
@@ -81,7 +81,7 @@ cdef class ConfigSettingContractEventsV0(XdrStruct):
     cdef int64_t f_feeContractEvents1KB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingContractBandwidthV0(XdrStruct):
@@ -90,7 +90,7 @@ cdef class ConfigSettingContractBandwidthV0(XdrStruct):
     cdef int64_t f_feeTxSize1KB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractCostParamEntry(XdrStruct):
@@ -99,7 +99,7 @@ cdef class ContractCostParamEntry(XdrStruct):
     cdef int64_t f_linearTerm
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class StateArchivalSettings(XdrStruct):
@@ -115,7 +115,7 @@ cdef class StateArchivalSettings(XdrStruct):
     cdef uint32_t f_startingEvictionScanLevel
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class EvictionIterator(XdrStruct):
@@ -124,7 +124,7 @@ cdef class EvictionIterator(XdrStruct):
     cdef uint64_t f_bucketFileOffset
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigSettingSCPTiming(XdrStruct):
@@ -135,7 +135,7 @@ cdef class ConfigSettingSCPTiming(XdrStruct):
     cdef uint32_t f_ballotTimeoutIncrementMilliseconds
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef ConfigSettingContractExecutionLanesV0 dec_ConfigSettingContractExecutionLanesV0(Reader r, int depth)
 cdef ConfigSettingContractComputeV0 dec_ConfigSettingContractComputeV0(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-contract-config-setting.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -62,7 +62,7 @@ cdef class ConfigSettingContractExecutionLanesV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractExecutionLanesV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractExecutionLanesV0 o = <ConfigSettingContractExecutionLanesV0?>other
         cdef int c
         if self.f_ledgerMaxTxCount != o.f_ledgerMaxTxCount:
@@ -144,7 +144,7 @@ cdef class ConfigSettingContractComputeV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractComputeV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractComputeV0 o = <ConfigSettingContractComputeV0?>other
         cdef int c
         if self.f_ledgerMaxInstructions != o.f_ledgerMaxInstructions:
@@ -205,7 +205,7 @@ cdef class ConfigSettingContractParallelComputeV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractParallelComputeV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractParallelComputeV0 o = <ConfigSettingContractParallelComputeV0?>other
         cdef int c
         if self.f_ledgerMaxDependentTxClusters != o.f_ledgerMaxDependentTxClusters:
@@ -408,7 +408,7 @@ cdef class ConfigSettingContractLedgerCostV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractLedgerCostV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractLedgerCostV0 o = <ConfigSettingContractLedgerCostV0?>other
         cdef int c
         if self.f_ledgerMaxDiskReadEntries != o.f_ledgerMaxDiskReadEntries:
@@ -524,7 +524,7 @@ cdef class ConfigSettingContractLedgerCostExtV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractLedgerCostExtV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractLedgerCostExtV0 o = <ConfigSettingContractLedgerCostExtV0?>other
         cdef int c
         if self.f_txMaxFootprintEntries != o.f_txMaxFootprintEntries:
@@ -577,7 +577,7 @@ cdef class ConfigSettingContractHistoricalDataV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractHistoricalDataV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractHistoricalDataV0 o = <ConfigSettingContractHistoricalDataV0?>other
         cdef int c
         if self.f_feeHistorical1KB != o.f_feeHistorical1KB:
@@ -637,7 +637,7 @@ cdef class ConfigSettingContractEventsV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractEventsV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractEventsV0 o = <ConfigSettingContractEventsV0?>other
         cdef int c
         if self.f_txMaxContractEventsSizeBytes != o.f_txMaxContractEventsSizeBytes:
@@ -712,7 +712,7 @@ cdef class ConfigSettingContractBandwidthV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingContractBandwidthV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingContractBandwidthV0 o = <ConfigSettingContractBandwidthV0?>other
         cdef int c
         if self.f_ledgerMaxTxsSizeBytes != o.f_ledgerMaxTxsSizeBytes:
@@ -791,10 +791,10 @@ cdef class ContractCostParamEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractCostParamEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractCostParamEntry o = <ContractCostParamEntry?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_constTerm != o.f_constTerm:
@@ -948,7 +948,7 @@ cdef class StateArchivalSettings(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_StateArchivalSettings(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StateArchivalSettings o = <StateArchivalSettings?>other
         cdef int c
         if self.f_maxEntryTTL != o.f_maxEntryTTL:
@@ -1055,7 +1055,7 @@ cdef class EvictionIterator(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_EvictionIterator(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef EvictionIterator o = <EvictionIterator?>other
         cdef int c
         if self.f_bucketListLevel != o.f_bucketListLevel:
@@ -1156,7 +1156,7 @@ cdef class ConfigSettingSCPTiming(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingSCPTiming(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingSCPTiming o = <ConfigSettingSCPTiming?>other
         cdef int c
         if self.f_ledgerTargetCloseTimeMilliseconds != o.f_ledgerTargetCloseTimeMilliseconds:
@@ -1390,7 +1390,7 @@ cdef class ConfigSettingEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigSettingEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigSettingEntry o = <ConfigSettingEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1398,37 +1398,37 @@ cdef class ConfigSettingEntry(XdrUnion):
         if d == 0:
             return cmp_py(self._v, o._v)
         elif d == 1:
-            return cmp_obj(<ConfigSettingContractComputeV0?>self._v, <ConfigSettingContractComputeV0?>o._v)
+            return cmp_obj(<ConfigSettingContractComputeV0?>self._v, <ConfigSettingContractComputeV0?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<ConfigSettingContractLedgerCostV0?>self._v, <ConfigSettingContractLedgerCostV0?>o._v)
+            return cmp_obj(<ConfigSettingContractLedgerCostV0?>self._v, <ConfigSettingContractLedgerCostV0?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<ConfigSettingContractHistoricalDataV0?>self._v, <ConfigSettingContractHistoricalDataV0?>o._v)
+            return cmp_obj(<ConfigSettingContractHistoricalDataV0?>self._v, <ConfigSettingContractHistoricalDataV0?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<ConfigSettingContractEventsV0?>self._v, <ConfigSettingContractEventsV0?>o._v)
+            return cmp_obj(<ConfigSettingContractEventsV0?>self._v, <ConfigSettingContractEventsV0?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<ConfigSettingContractBandwidthV0?>self._v, <ConfigSettingContractBandwidthV0?>o._v)
+            return cmp_obj(<ConfigSettingContractBandwidthV0?>self._v, <ConfigSettingContractBandwidthV0?>o._v, depth)
         elif d == 6:
-            return cmp_av1024_ContractCostParamEntry(self._v, o._v)
+            return cmp_av1024_ContractCostParamEntry(self._v, o._v, depth)
         elif d == 7:
-            return cmp_av1024_ContractCostParamEntry(self._v, o._v)
+            return cmp_av1024_ContractCostParamEntry(self._v, o._v, depth)
         elif d == 8:
             return cmp_py(self._v, o._v)
         elif d == 9:
             return cmp_py(self._v, o._v)
         elif d == 10:
-            return cmp_obj(<StateArchivalSettings?>self._v, <StateArchivalSettings?>o._v)
+            return cmp_obj(<StateArchivalSettings?>self._v, <StateArchivalSettings?>o._v, depth)
         elif d == 11:
-            return cmp_obj(<ConfigSettingContractExecutionLanesV0?>self._v, <ConfigSettingContractExecutionLanesV0?>o._v)
+            return cmp_obj(<ConfigSettingContractExecutionLanesV0?>self._v, <ConfigSettingContractExecutionLanesV0?>o._v, depth)
         elif d == 12:
-            return cmp_av_uhyper(self._v, o._v)
+            return cmp_av_uhyper(self._v, o._v, depth)
         elif d == 13:
-            return cmp_obj(<EvictionIterator?>self._v, <EvictionIterator?>o._v)
+            return cmp_obj(<EvictionIterator?>self._v, <EvictionIterator?>o._v, depth)
         elif d == 14:
-            return cmp_obj(<ConfigSettingContractParallelComputeV0?>self._v, <ConfigSettingContractParallelComputeV0?>o._v)
+            return cmp_obj(<ConfigSettingContractParallelComputeV0?>self._v, <ConfigSettingContractParallelComputeV0?>o._v, depth)
         elif d == 15:
-            return cmp_obj(<ConfigSettingContractLedgerCostExtV0?>self._v, <ConfigSettingContractLedgerCostExtV0?>o._v)
+            return cmp_obj(<ConfigSettingContractLedgerCostExtV0?>self._v, <ConfigSettingContractLedgerCostExtV0?>o._v, depth)
         elif d == 16:
-            return cmp_obj(<ConfigSettingSCPTiming?>self._v, <ConfigSettingSCPTiming?>o._v)
+            return cmp_obj(<ConfigSettingSCPTiming?>self._v, <ConfigSettingSCPTiming?>o._v, depth)
         return 0
 
 
@@ -1491,6 +1491,7 @@ cdef int enc_av1024_ContractCostParamEntry(Writer w, object v) except -1:
     if n > 1024:
         fail_too_long(n, 1024)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <ContractCostParamEntry?>x, 'ContractCostParamEntry')
@@ -1498,6 +1499,9 @@ cdef int enc_av1024_ContractCostParamEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -1516,12 +1520,13 @@ cdef object dec_av1024_ContractCostParamEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av1024_ContractCostParamEntry(object a, object b) except -2:
+cdef int cmp_av1024_ContractCostParamEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<ContractCostParamEntry?>la[i], <ContractCostParamEntry?>lb[i])
+        c = cmp_obj(<ContractCostParamEntry?>la[i], <ContractCostParamEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -1537,6 +1542,7 @@ cdef int enc_av_uhyper(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_u64(w, x)
@@ -1544,6 +1550,9 @@ cdef int enc_av_uhyper(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -1562,10 +1571,11 @@ cdef object dec_av_uhyper(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_uhyper(object a, object b) except -2:
+cdef int cmp_av_uhyper(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_py(la[i], lb[i])
         if c:
@@ -1578,8 +1588,8 @@ cdef int _ae_ContractCostParams(Writer w, object v) except -1:
 cdef object _ad_ContractCostParams(Reader r, int depth):
     return dec_av1024_ContractCostParamEntry(r, depth)
 
-cdef int _ac_ContractCostParams(object a, object b) except -2:
-    return cmp_av1024_ContractCostParamEntry(a, b)
+cdef int _ac_ContractCostParams(object a, object b, int depth) except -2:
+    return cmp_av1024_ContractCostParamEntry(a, b, depth)
 
 ContractCostParams = make_alias('ContractCostParams', _ae_ContractCostParams, _ad_ContractCostParams, _ac_ContractCostParams)
 
@@ -1597,7 +1607,7 @@ register_struct(StateArchivalSettings, ("maxEntryTTL", "minTemporaryTTL", "minPe
 register_struct(EvictionIterator, ("bucketListLevel", "isCurrBucket", "bucketFileOffset"))
 register_struct(ConfigSettingSCPTiming, ("ledgerTargetCloseTimeMilliseconds", "nominationTimeoutInitialMilliseconds", "nominationTimeoutIncrementMilliseconds", "ballotTimeoutInitialMilliseconds", "ballotTimeoutIncrementMilliseconds"))
 register_union(ConfigSettingEntry, UnionInfo(
-    'configSettingID', _m_ConfigSettingID, False, [((0,), 'contractMaxSizeBytes'), ((1,), 'contractCompute'), ((2,), 'contractLedgerCost'), ((3,), 'contractHistoricalData'), ((4,), 'contractEvents'), ((5,), 'contractBandwidth'), ((6,), 'contractCostParamsCpuInsns'), ((7,), 'contractCostParamsMemBytes'), ((8,), 'contractDataKeySizeBytes'), ((9,), 'contractDataEntrySizeBytes'), ((10,), 'stateArchivalSettings'), ((11,), 'contractExecutionLanes'), ((12,), 'liveSorobanStateSizeWindow'), ((13,), 'evictionIterator'), ((14,), 'contractParallelCompute'), ((15,), 'contractLedgerCostExt'), ((16,), 'contractSCPTiming')],
+    'configSettingID', _m_ConfigSettingID, None, [((0,), 'contractMaxSizeBytes'), ((1,), 'contractCompute'), ((2,), 'contractLedgerCost'), ((3,), 'contractHistoricalData'), ((4,), 'contractEvents'), ((5,), 'contractBandwidth'), ((6,), 'contractCostParamsCpuInsns'), ((7,), 'contractCostParamsMemBytes'), ((8,), 'contractDataKeySizeBytes'), ((9,), 'contractDataEntrySizeBytes'), ((10,), 'stateArchivalSettings'), ((11,), 'contractExecutionLanes'), ((12,), 'liveSorobanStateSizeWindow'), ((13,), 'evictionIterator'), ((14,), 'contractParallelCompute'), ((15,), 'contractLedgerCostExt'), ((16,), 'contractSCPTiming')],
     None, False, {'contractMaxSizeBytes': lambda: 0, 'contractCompute': lambda: ConfigSettingContractComputeV0(), 'contractLedgerCost': lambda: ConfigSettingContractLedgerCostV0(), 'contractHistoricalData': lambda: ConfigSettingContractHistoricalDataV0(), 'contractEvents': lambda: ConfigSettingContractEventsV0(), 'contractBandwidth': lambda: ConfigSettingContractBandwidthV0(), 'contractCostParamsCpuInsns': lambda: [], 'contractCostParamsMemBytes': lambda: [], 'contractDataKeySizeBytes': lambda: 0, 'contractDataEntrySizeBytes': lambda: 0, 'stateArchivalSettings': lambda: StateArchivalSettings(), 'contractExecutionLanes': lambda: ConfigSettingContractExecutionLanesV0(), 'liveSorobanStateSizeWindow': lambda: [], 'evictionIterator': lambda: EvictionIterator(), 'contractParallelCompute': lambda: ConfigSettingContractParallelComputeV0(), 'contractLedgerCostExt': lambda: ConfigSettingContractLedgerCostExtV0(), 'contractSCPTiming': lambda: ConfigSettingSCPTiming()}))
 
 __all__ = [

@@ -12,7 +12,7 @@ from stellarcore.xdr.base cimport XdrStruct, XdrUnion
 cdef class SCEnvMetaEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCEnvMetaEntryInterfaceVersion(XdrStruct):
@@ -20,7 +20,7 @@ cdef class SCEnvMetaEntryInterfaceVersion(XdrStruct):
     cdef uint32_t f_preRelease
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef SCEnvMetaEntryInterfaceVersion dec_SCEnvMetaEntryInterfaceVersion(Reader r, int depth)
 cdef SCEnvMetaEntry dec_SCEnvMetaEntry(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-contract-env-meta.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -61,7 +61,7 @@ cdef class SCEnvMetaEntryInterfaceVersion(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCEnvMetaEntryInterfaceVersion(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCEnvMetaEntryInterfaceVersion o = <SCEnvMetaEntryInterfaceVersion?>other
         cdef int c
         if self.f_protocol != o.f_protocol:
@@ -123,13 +123,13 @@ cdef class SCEnvMetaEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCEnvMetaEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCEnvMetaEntry o = <SCEnvMetaEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCEnvMetaEntryInterfaceVersion?>self._v, <SCEnvMetaEntryInterfaceVersion?>o._v)
+            return cmp_obj(<SCEnvMetaEntryInterfaceVersion?>self._v, <SCEnvMetaEntryInterfaceVersion?>o._v, depth)
         return 0
 
 
@@ -153,7 +153,7 @@ cdef SCEnvMetaEntry dec_SCEnvMetaEntry(Reader r, int depth):
 
 register_struct(SCEnvMetaEntryInterfaceVersion, ("protocol", "preRelease"))
 register_union(SCEnvMetaEntry, UnionInfo(
-    'kind', _m_SCEnvMetaKind, False, [((0,), 'interfaceVersion')],
+    'kind', _m_SCEnvMetaKind, None, [((0,), 'interfaceVersion')],
     None, False, {'interfaceVersion': lambda: SCEnvMetaEntryInterfaceVersion()}))
 
 __all__ = [

@@ -12,7 +12,7 @@ from stellarcore.xdr.base cimport XdrStruct, XdrUnion
 cdef class SCMetaEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCMetaV0(XdrStruct):
@@ -20,7 +20,7 @@ cdef class SCMetaV0(XdrStruct):
     cdef bytes f_val
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef SCMetaV0 dec_SCMetaV0(Reader r, int depth)
 cdef SCMetaEntry dec_SCMetaEntry(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-contract-meta.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -61,7 +61,7 @@ cdef class SCMetaV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCMetaV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCMetaV0 o = <SCMetaV0?>other
         cdef int c
         c = cmp_bytes(self.f_key, o.f_key)
@@ -125,13 +125,13 @@ cdef class SCMetaEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCMetaEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCMetaEntry o = <SCMetaEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCMetaV0?>self._v, <SCMetaV0?>o._v)
+            return cmp_obj(<SCMetaV0?>self._v, <SCMetaV0?>o._v, depth)
         return 0
 
 
@@ -155,7 +155,7 @@ cdef SCMetaEntry dec_SCMetaEntry(Reader r, int depth):
 
 register_struct(SCMetaV0, ("key", "val"))
 register_union(SCMetaEntry, UnionInfo(
-    'kind', _m_SCMetaKind, False, [((0,), 'v0')],
+    'kind', _m_SCMetaKind, None, [((0,), 'v0')],
     None, False, {'v0': lambda: SCMetaV0()}))
 
 __all__ = [

@@ -12,26 +12,26 @@ from stellarcore.xdr.base cimport XdrStruct, XdrUnion
 cdef class SCSpecTypeDef(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTUnionCaseV0(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeOption(XdrStruct):
     cdef SCSpecTypeDef f_valueType
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeResult(XdrStruct):
@@ -39,14 +39,14 @@ cdef class SCSpecTypeResult(XdrStruct):
     cdef SCSpecTypeDef f_errorType
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeVec(XdrStruct):
     cdef SCSpecTypeDef f_elementType
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeMap(XdrStruct):
@@ -54,28 +54,28 @@ cdef class SCSpecTypeMap(XdrStruct):
     cdef SCSpecTypeDef f_valueType
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeTuple(XdrStruct):
     cdef list f_valueTypes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeBytesN(XdrStruct):
     cdef uint32_t f_n
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecTypeUDT(XdrStruct):
     cdef bytes f_name
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTStructFieldV0(XdrStruct):
@@ -84,7 +84,7 @@ cdef class SCSpecUDTStructFieldV0(XdrStruct):
     cdef SCSpecTypeDef f_type
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTStructV0(XdrStruct):
@@ -94,7 +94,7 @@ cdef class SCSpecUDTStructV0(XdrStruct):
     cdef list f_fields
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTUnionCaseVoidV0(XdrStruct):
@@ -102,7 +102,7 @@ cdef class SCSpecUDTUnionCaseVoidV0(XdrStruct):
     cdef bytes f_name
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTUnionCaseTupleV0(XdrStruct):
@@ -111,7 +111,7 @@ cdef class SCSpecUDTUnionCaseTupleV0(XdrStruct):
     cdef list f_type
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTUnionV0(XdrStruct):
@@ -121,7 +121,7 @@ cdef class SCSpecUDTUnionV0(XdrStruct):
     cdef list f_cases
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTEnumCaseV0(XdrStruct):
@@ -130,7 +130,7 @@ cdef class SCSpecUDTEnumCaseV0(XdrStruct):
     cdef uint32_t f_value
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTEnumV0(XdrStruct):
@@ -140,7 +140,7 @@ cdef class SCSpecUDTEnumV0(XdrStruct):
     cdef list f_cases
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTErrorEnumCaseV0(XdrStruct):
@@ -149,7 +149,7 @@ cdef class SCSpecUDTErrorEnumCaseV0(XdrStruct):
     cdef uint32_t f_value
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecUDTErrorEnumV0(XdrStruct):
@@ -159,7 +159,7 @@ cdef class SCSpecUDTErrorEnumV0(XdrStruct):
     cdef list f_cases
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecFunctionInputV0(XdrStruct):
@@ -168,7 +168,7 @@ cdef class SCSpecFunctionInputV0(XdrStruct):
     cdef SCSpecTypeDef f_type
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecFunctionV0(XdrStruct):
@@ -178,7 +178,7 @@ cdef class SCSpecFunctionV0(XdrStruct):
     cdef list f_outputs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecEventParamV0(XdrStruct):
@@ -188,7 +188,7 @@ cdef class SCSpecEventParamV0(XdrStruct):
     cdef int32_t f_location
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCSpecEventV0(XdrStruct):
@@ -200,7 +200,7 @@ cdef class SCSpecEventV0(XdrStruct):
     cdef int32_t f_dataFormat
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef SCSpecTypeOption dec_SCSpecTypeOption(Reader r, int depth)
 cdef SCSpecTypeResult dec_SCSpecTypeResult(Reader r, int depth)

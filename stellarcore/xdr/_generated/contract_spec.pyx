@@ -5,7 +5,7 @@
 """XDR types of `Stellar-contract-spec.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -73,10 +73,10 @@ cdef class SCSpecTypeOption(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeOption(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeOption o = <SCSpecTypeOption?>other
         cdef int c
-        c = cmp_obj(self.f_valueType, o.f_valueType)
+        c = cmp_obj(self.f_valueType, o.f_valueType, depth)
         if c:
             return c
         return 0
@@ -134,13 +134,13 @@ cdef class SCSpecTypeResult(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeResult o = <SCSpecTypeResult?>other
         cdef int c
-        c = cmp_obj(self.f_okType, o.f_okType)
+        c = cmp_obj(self.f_okType, o.f_okType, depth)
         if c:
             return c
-        c = cmp_obj(self.f_errorType, o.f_errorType)
+        c = cmp_obj(self.f_errorType, o.f_errorType, depth)
         if c:
             return c
         return 0
@@ -189,10 +189,10 @@ cdef class SCSpecTypeVec(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeVec(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeVec o = <SCSpecTypeVec?>other
         cdef int c
-        c = cmp_obj(self.f_elementType, o.f_elementType)
+        c = cmp_obj(self.f_elementType, o.f_elementType, depth)
         if c:
             return c
         return 0
@@ -250,13 +250,13 @@ cdef class SCSpecTypeMap(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeMap(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeMap o = <SCSpecTypeMap?>other
         cdef int c
-        c = cmp_obj(self.f_keyType, o.f_keyType)
+        c = cmp_obj(self.f_keyType, o.f_keyType, depth)
         if c:
             return c
-        c = cmp_obj(self.f_valueType, o.f_valueType)
+        c = cmp_obj(self.f_valueType, o.f_valueType, depth)
         if c:
             return c
         return 0
@@ -305,10 +305,10 @@ cdef class SCSpecTypeTuple(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeTuple(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeTuple o = <SCSpecTypeTuple?>other
         cdef int c
-        c = cmp_av12_SCSpecTypeDef(self.f_valueTypes, o.f_valueTypes)
+        c = cmp_av12_SCSpecTypeDef(self.f_valueTypes, o.f_valueTypes, depth)
         if c:
             return c
         return 0
@@ -355,7 +355,7 @@ cdef class SCSpecTypeBytesN(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeBytesN(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeBytesN o = <SCSpecTypeBytesN?>other
         cdef int c
         if self.f_n != o.f_n:
@@ -404,7 +404,7 @@ cdef class SCSpecTypeUDT(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeUDT(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeUDT o = <SCSpecTypeUDT?>other
         cdef int c
         c = cmp_bytes(self.f_name, o.f_name)
@@ -525,7 +525,7 @@ cdef class SCSpecTypeDef(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecTypeDef(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecTypeDef o = <SCSpecTypeDef?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -533,19 +533,19 @@ cdef class SCSpecTypeDef(XdrUnion):
         if d in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 19, 20):
             pass
         elif d == 1000:
-            return cmp_obj(<SCSpecTypeOption?>self._v, <SCSpecTypeOption?>o._v)
+            return cmp_obj(<SCSpecTypeOption?>self._v, <SCSpecTypeOption?>o._v, depth)
         elif d == 1001:
-            return cmp_obj(<SCSpecTypeResult?>self._v, <SCSpecTypeResult?>o._v)
+            return cmp_obj(<SCSpecTypeResult?>self._v, <SCSpecTypeResult?>o._v, depth)
         elif d == 1002:
-            return cmp_obj(<SCSpecTypeVec?>self._v, <SCSpecTypeVec?>o._v)
+            return cmp_obj(<SCSpecTypeVec?>self._v, <SCSpecTypeVec?>o._v, depth)
         elif d == 1004:
-            return cmp_obj(<SCSpecTypeMap?>self._v, <SCSpecTypeMap?>o._v)
+            return cmp_obj(<SCSpecTypeMap?>self._v, <SCSpecTypeMap?>o._v, depth)
         elif d == 1005:
-            return cmp_obj(<SCSpecTypeTuple?>self._v, <SCSpecTypeTuple?>o._v)
+            return cmp_obj(<SCSpecTypeTuple?>self._v, <SCSpecTypeTuple?>o._v, depth)
         elif d == 1006:
-            return cmp_obj(<SCSpecTypeBytesN?>self._v, <SCSpecTypeBytesN?>o._v)
+            return cmp_obj(<SCSpecTypeBytesN?>self._v, <SCSpecTypeBytesN?>o._v, depth)
         elif d == 2000:
-            return cmp_obj(<SCSpecTypeUDT?>self._v, <SCSpecTypeUDT?>o._v)
+            return cmp_obj(<SCSpecTypeUDT?>self._v, <SCSpecTypeUDT?>o._v, depth)
         return 0
 
 
@@ -631,7 +631,7 @@ cdef class SCSpecUDTStructFieldV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTStructFieldV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTStructFieldV0 o = <SCSpecUDTStructFieldV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -640,7 +640,7 @@ cdef class SCSpecUDTStructFieldV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_obj(self.f_type, o.f_type)
+        c = cmp_obj(self.f_type, o.f_type, depth)
         if c:
             return c
         return 0
@@ -724,7 +724,7 @@ cdef class SCSpecUDTStructV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTStructV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTStructV0 o = <SCSpecUDTStructV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -736,7 +736,7 @@ cdef class SCSpecUDTStructV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecUDTStructFieldV0(self.f_fields, o.f_fields)
+        c = cmp_av_SCSpecUDTStructFieldV0(self.f_fields, o.f_fields, depth)
         if c:
             return c
         return 0
@@ -800,7 +800,7 @@ cdef class SCSpecUDTUnionCaseVoidV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTUnionCaseVoidV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTUnionCaseVoidV0 o = <SCSpecUDTUnionCaseVoidV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -877,7 +877,7 @@ cdef class SCSpecUDTUnionCaseTupleV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTUnionCaseTupleV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTUnionCaseTupleV0 o = <SCSpecUDTUnionCaseTupleV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -886,7 +886,7 @@ cdef class SCSpecUDTUnionCaseTupleV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecTypeDef(self.f_type, o.f_type)
+        c = cmp_av_SCSpecTypeDef(self.f_type, o.f_type, depth)
         if c:
             return c
         return 0
@@ -956,15 +956,15 @@ cdef class SCSpecUDTUnionCaseV0(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTUnionCaseV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTUnionCaseV0 o = <SCSpecUDTUnionCaseV0?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCSpecUDTUnionCaseVoidV0?>self._v, <SCSpecUDTUnionCaseVoidV0?>o._v)
+            return cmp_obj(<SCSpecUDTUnionCaseVoidV0?>self._v, <SCSpecUDTUnionCaseVoidV0?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<SCSpecUDTUnionCaseTupleV0?>self._v, <SCSpecUDTUnionCaseTupleV0?>o._v)
+            return cmp_obj(<SCSpecUDTUnionCaseTupleV0?>self._v, <SCSpecUDTUnionCaseTupleV0?>o._v, depth)
         return 0
 
 
@@ -1049,7 +1049,7 @@ cdef class SCSpecUDTUnionV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTUnionV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTUnionV0 o = <SCSpecUDTUnionV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1061,7 +1061,7 @@ cdef class SCSpecUDTUnionV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecUDTUnionCaseV0(self.f_cases, o.f_cases)
+        c = cmp_av_SCSpecUDTUnionCaseV0(self.f_cases, o.f_cases, depth)
         if c:
             return c
         return 0
@@ -1136,7 +1136,7 @@ cdef class SCSpecUDTEnumCaseV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTEnumCaseV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTEnumCaseV0 o = <SCSpecUDTEnumCaseV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1228,7 +1228,7 @@ cdef class SCSpecUDTEnumV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTEnumV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTEnumV0 o = <SCSpecUDTEnumV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1240,7 +1240,7 @@ cdef class SCSpecUDTEnumV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecUDTEnumCaseV0(self.f_cases, o.f_cases)
+        c = cmp_av_SCSpecUDTEnumCaseV0(self.f_cases, o.f_cases, depth)
         if c:
             return c
         return 0
@@ -1315,7 +1315,7 @@ cdef class SCSpecUDTErrorEnumCaseV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTErrorEnumCaseV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTErrorEnumCaseV0 o = <SCSpecUDTErrorEnumCaseV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1407,7 +1407,7 @@ cdef class SCSpecUDTErrorEnumV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecUDTErrorEnumV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecUDTErrorEnumV0 o = <SCSpecUDTErrorEnumV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1419,7 +1419,7 @@ cdef class SCSpecUDTErrorEnumV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecUDTErrorEnumCaseV0(self.f_cases, o.f_cases)
+        c = cmp_av_SCSpecUDTErrorEnumCaseV0(self.f_cases, o.f_cases, depth)
         if c:
             return c
         return 0
@@ -1494,7 +1494,7 @@ cdef class SCSpecFunctionInputV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecFunctionInputV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecFunctionInputV0 o = <SCSpecFunctionInputV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1503,7 +1503,7 @@ cdef class SCSpecFunctionInputV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_obj(self.f_type, o.f_type)
+        c = cmp_obj(self.f_type, o.f_type, depth)
         if c:
             return c
         return 0
@@ -1587,7 +1587,7 @@ cdef class SCSpecFunctionV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecFunctionV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecFunctionV0 o = <SCSpecFunctionV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1596,10 +1596,10 @@ cdef class SCSpecFunctionV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av_SCSpecFunctionInputV0(self.f_inputs, o.f_inputs)
+        c = cmp_av_SCSpecFunctionInputV0(self.f_inputs, o.f_inputs, depth)
         if c:
             return c
-        c = cmp_av1_SCSpecTypeDef(self.f_outputs, o.f_outputs)
+        c = cmp_av1_SCSpecTypeDef(self.f_outputs, o.f_outputs, depth)
         if c:
             return c
         return 0
@@ -1685,7 +1685,7 @@ cdef class SCSpecEventParamV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecEventParamV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecEventParamV0 o = <SCSpecEventParamV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1694,7 +1694,7 @@ cdef class SCSpecEventParamV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_obj(self.f_type, o.f_type)
+        c = cmp_obj(self.f_type, o.f_type, depth)
         if c:
             return c
         if self.f_location != o.f_location:
@@ -1804,7 +1804,7 @@ cdef class SCSpecEventV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecEventV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecEventV0 o = <SCSpecEventV0?>other
         cdef int c
         c = cmp_bytes(self.f_doc, o.f_doc)
@@ -1816,10 +1816,10 @@ cdef class SCSpecEventV0(XdrStruct):
         c = cmp_bytes(self.f_name, o.f_name)
         if c:
             return c
-        c = cmp_av2_s32(self.f_prefixTopics, o.f_prefixTopics)
+        c = cmp_av2_s32(self.f_prefixTopics, o.f_prefixTopics, depth)
         if c:
             return c
-        c = cmp_av_SCSpecEventParamV0(self.f_params, o.f_params)
+        c = cmp_av_SCSpecEventParamV0(self.f_params, o.f_params, depth)
         if c:
             return c
         if self.f_dataFormat != o.f_dataFormat:
@@ -1937,23 +1937,23 @@ cdef class SCSpecEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCSpecEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCSpecEntry o = <SCSpecEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCSpecFunctionV0?>self._v, <SCSpecFunctionV0?>o._v)
+            return cmp_obj(<SCSpecFunctionV0?>self._v, <SCSpecFunctionV0?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<SCSpecUDTStructV0?>self._v, <SCSpecUDTStructV0?>o._v)
+            return cmp_obj(<SCSpecUDTStructV0?>self._v, <SCSpecUDTStructV0?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<SCSpecUDTUnionV0?>self._v, <SCSpecUDTUnionV0?>o._v)
+            return cmp_obj(<SCSpecUDTUnionV0?>self._v, <SCSpecUDTUnionV0?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<SCSpecUDTEnumV0?>self._v, <SCSpecUDTEnumV0?>o._v)
+            return cmp_obj(<SCSpecUDTEnumV0?>self._v, <SCSpecUDTEnumV0?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<SCSpecUDTErrorEnumV0?>self._v, <SCSpecUDTErrorEnumV0?>o._v)
+            return cmp_obj(<SCSpecUDTErrorEnumV0?>self._v, <SCSpecUDTErrorEnumV0?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<SCSpecEventV0?>self._v, <SCSpecEventV0?>o._v)
+            return cmp_obj(<SCSpecEventV0?>self._v, <SCSpecEventV0?>o._v, depth)
         return 0
 
 
@@ -1994,6 +1994,7 @@ cdef int enc_av12_SCSpecTypeDef(Writer w, object v) except -1:
     if n > 12:
         fail_too_long(n, 12)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecTypeDef?>x, 'SCSpecTypeDef')
@@ -2001,6 +2002,9 @@ cdef int enc_av12_SCSpecTypeDef(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2019,12 +2023,13 @@ cdef object dec_av12_SCSpecTypeDef(Reader r, int depth):
     return out
 
 
-cdef int cmp_av12_SCSpecTypeDef(object a, object b) except -2:
+cdef int cmp_av12_SCSpecTypeDef(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i])
+        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2040,6 +2045,7 @@ cdef int enc_av_SCSpecUDTStructFieldV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecUDTStructFieldV0?>x, 'SCSpecUDTStructFieldV0')
@@ -2047,6 +2053,9 @@ cdef int enc_av_SCSpecUDTStructFieldV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2065,12 +2074,13 @@ cdef object dec_av_SCSpecUDTStructFieldV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecUDTStructFieldV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecUDTStructFieldV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecUDTStructFieldV0?>la[i], <SCSpecUDTStructFieldV0?>lb[i])
+        c = cmp_obj(<SCSpecUDTStructFieldV0?>la[i], <SCSpecUDTStructFieldV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2086,6 +2096,7 @@ cdef int enc_av_SCSpecTypeDef(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecTypeDef?>x, 'SCSpecTypeDef')
@@ -2093,6 +2104,9 @@ cdef int enc_av_SCSpecTypeDef(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2111,12 +2125,13 @@ cdef object dec_av_SCSpecTypeDef(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecTypeDef(object a, object b) except -2:
+cdef int cmp_av_SCSpecTypeDef(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i])
+        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2132,6 +2147,7 @@ cdef int enc_av_SCSpecUDTUnionCaseV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecUDTUnionCaseV0?>x, 'SCSpecUDTUnionCaseV0')
@@ -2139,6 +2155,9 @@ cdef int enc_av_SCSpecUDTUnionCaseV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2157,12 +2176,13 @@ cdef object dec_av_SCSpecUDTUnionCaseV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecUDTUnionCaseV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecUDTUnionCaseV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecUDTUnionCaseV0?>la[i], <SCSpecUDTUnionCaseV0?>lb[i])
+        c = cmp_obj(<SCSpecUDTUnionCaseV0?>la[i], <SCSpecUDTUnionCaseV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2178,6 +2198,7 @@ cdef int enc_av_SCSpecUDTEnumCaseV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecUDTEnumCaseV0?>x, 'SCSpecUDTEnumCaseV0')
@@ -2185,6 +2206,9 @@ cdef int enc_av_SCSpecUDTEnumCaseV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2203,12 +2227,13 @@ cdef object dec_av_SCSpecUDTEnumCaseV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecUDTEnumCaseV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecUDTEnumCaseV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecUDTEnumCaseV0?>la[i], <SCSpecUDTEnumCaseV0?>lb[i])
+        c = cmp_obj(<SCSpecUDTEnumCaseV0?>la[i], <SCSpecUDTEnumCaseV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2224,6 +2249,7 @@ cdef int enc_av_SCSpecUDTErrorEnumCaseV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecUDTErrorEnumCaseV0?>x, 'SCSpecUDTErrorEnumCaseV0')
@@ -2231,6 +2257,9 @@ cdef int enc_av_SCSpecUDTErrorEnumCaseV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2249,12 +2278,13 @@ cdef object dec_av_SCSpecUDTErrorEnumCaseV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecUDTErrorEnumCaseV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecUDTErrorEnumCaseV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecUDTErrorEnumCaseV0?>la[i], <SCSpecUDTErrorEnumCaseV0?>lb[i])
+        c = cmp_obj(<SCSpecUDTErrorEnumCaseV0?>la[i], <SCSpecUDTErrorEnumCaseV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2270,6 +2300,7 @@ cdef int enc_av_SCSpecFunctionInputV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecFunctionInputV0?>x, 'SCSpecFunctionInputV0')
@@ -2277,6 +2308,9 @@ cdef int enc_av_SCSpecFunctionInputV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2295,12 +2329,13 @@ cdef object dec_av_SCSpecFunctionInputV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecFunctionInputV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecFunctionInputV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecFunctionInputV0?>la[i], <SCSpecFunctionInputV0?>lb[i])
+        c = cmp_obj(<SCSpecFunctionInputV0?>la[i], <SCSpecFunctionInputV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2316,6 +2351,7 @@ cdef int enc_av1_SCSpecTypeDef(Writer w, object v) except -1:
     if n > 1:
         fail_too_long(n, 1)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecTypeDef?>x, 'SCSpecTypeDef')
@@ -2323,6 +2359,9 @@ cdef int enc_av1_SCSpecTypeDef(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2341,12 +2380,13 @@ cdef object dec_av1_SCSpecTypeDef(Reader r, int depth):
     return out
 
 
-cdef int cmp_av1_SCSpecTypeDef(object a, object b) except -2:
+cdef int cmp_av1_SCSpecTypeDef(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i])
+        c = cmp_obj(<SCSpecTypeDef?>la[i], <SCSpecTypeDef?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2362,6 +2402,7 @@ cdef int enc_av2_s32(Writer w, object v) except -1:
     if n > 2:
         fail_too_long(n, 2)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_opaque_var(w, x, 32)
@@ -2369,6 +2410,9 @@ cdef int enc_av2_s32(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2387,10 +2431,11 @@ cdef object dec_av2_s32(Reader r, int depth):
     return out
 
 
-cdef int cmp_av2_s32(object a, object b) except -2:
+cdef int cmp_av2_s32(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_bytes(la[i], lb[i])
         if c:
@@ -2408,6 +2453,7 @@ cdef int enc_av_SCSpecEventParamV0(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCSpecEventParamV0?>x, 'SCSpecEventParamV0')
@@ -2415,6 +2461,9 @@ cdef int enc_av_SCSpecEventParamV0(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2433,12 +2482,13 @@ cdef object dec_av_SCSpecEventParamV0(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCSpecEventParamV0(object a, object b) except -2:
+cdef int cmp_av_SCSpecEventParamV0(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCSpecEventParamV0?>la[i], <SCSpecEventParamV0?>lb[i])
+        c = cmp_obj(<SCSpecEventParamV0?>la[i], <SCSpecEventParamV0?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2453,14 +2503,14 @@ register_struct(SCSpecTypeTuple, ("valueTypes",))
 register_struct(SCSpecTypeBytesN, ("n",))
 register_struct(SCSpecTypeUDT, ("name",))
 register_union(SCSpecTypeDef, UnionInfo(
-    'type', _m_SCSpecType, False, [((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 19, 20,), None), ((1000,), 'option'), ((1001,), 'result'), ((1002,), 'vec'), ((1004,), 'map'), ((1005,), 'tuple'), ((1006,), 'bytesN'), ((2000,), 'udt')],
+    'type', _m_SCSpecType, None, [((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 19, 20,), None), ((1000,), 'option'), ((1001,), 'result'), ((1002,), 'vec'), ((1004,), 'map'), ((1005,), 'tuple'), ((1006,), 'bytesN'), ((2000,), 'udt')],
     None, False, {'option': lambda: SCSpecTypeOption(), 'result': lambda: SCSpecTypeResult(), 'vec': lambda: SCSpecTypeVec(), 'map': lambda: SCSpecTypeMap(), 'tuple': lambda: SCSpecTypeTuple(), 'bytesN': lambda: SCSpecTypeBytesN(), 'udt': lambda: SCSpecTypeUDT()}))
 register_struct(SCSpecUDTStructFieldV0, ("doc", "name", "type"))
 register_struct(SCSpecUDTStructV0, ("doc", "lib", "name", "fields"))
 register_struct(SCSpecUDTUnionCaseVoidV0, ("doc", "name"))
 register_struct(SCSpecUDTUnionCaseTupleV0, ("doc", "name", "type"))
 register_union(SCSpecUDTUnionCaseV0, UnionInfo(
-    'kind', _m_SCSpecUDTUnionCaseV0Kind, False, [((0,), 'voidCase'), ((1,), 'tupleCase')],
+    'kind', _m_SCSpecUDTUnionCaseV0Kind, None, [((0,), 'voidCase'), ((1,), 'tupleCase')],
     None, False, {'voidCase': lambda: SCSpecUDTUnionCaseVoidV0(), 'tupleCase': lambda: SCSpecUDTUnionCaseTupleV0()}))
 register_struct(SCSpecUDTUnionV0, ("doc", "lib", "name", "cases"))
 register_struct(SCSpecUDTEnumCaseV0, ("doc", "name", "value"))
@@ -2472,7 +2522,7 @@ register_struct(SCSpecFunctionV0, ("doc", "name", "inputs", "outputs"))
 register_struct(SCSpecEventParamV0, ("doc", "name", "type", "location"))
 register_struct(SCSpecEventV0, ("doc", "lib", "name", "prefixTopics", "params", "dataFormat"))
 register_union(SCSpecEntry, UnionInfo(
-    'kind', _m_SCSpecEntryKind, False, [((0,), 'functionV0'), ((1,), 'udtStructV0'), ((2,), 'udtUnionV0'), ((3,), 'udtEnumV0'), ((4,), 'udtErrorEnumV0'), ((5,), 'eventV0')],
+    'kind', _m_SCSpecEntryKind, None, [((0,), 'functionV0'), ((1,), 'udtStructV0'), ((2,), 'udtUnionV0'), ((3,), 'udtEnumV0'), ((4,), 'udtErrorEnumV0'), ((5,), 'eventV0')],
     None, False, {'functionV0': lambda: SCSpecFunctionV0(), 'udtStructV0': lambda: SCSpecUDTStructV0(), 'udtUnionV0': lambda: SCSpecUDTUnionV0(), 'udtEnumV0': lambda: SCSpecUDTEnumV0(), 'udtErrorEnumV0': lambda: SCSpecUDTErrorEnumV0(), 'eventV0': lambda: SCSpecEventV0()}))
 
 __all__ = [

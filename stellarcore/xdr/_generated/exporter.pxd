@@ -15,6 +15,6 @@ cdef class LedgerCloseMetaBatch(XdrStruct):
     cdef list f_ledgerCloseMetas
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef LedgerCloseMetaBatch dec_LedgerCloseMetaBatch(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-exporter.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -70,14 +70,14 @@ cdef class LedgerCloseMetaBatch(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaBatch(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaBatch o = <LedgerCloseMetaBatch?>other
         cdef int c
         if self.f_startSequence != o.f_startSequence:
             return -1 if self.f_startSequence < o.f_startSequence else 1
         if self.f_endSequence != o.f_endSequence:
             return -1 if self.f_endSequence < o.f_endSequence else 1
-        c = cmp_av_LedgerCloseMeta(self.f_ledgerCloseMetas, o.f_ledgerCloseMetas)
+        c = cmp_av_LedgerCloseMeta(self.f_ledgerCloseMetas, o.f_ledgerCloseMetas, depth)
         if c:
             return c
         return 0
@@ -109,6 +109,7 @@ cdef int enc_av_LedgerCloseMeta(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <LedgerCloseMeta?>x, 'LedgerCloseMeta')
@@ -116,6 +117,9 @@ cdef int enc_av_LedgerCloseMeta(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -134,12 +138,13 @@ cdef object dec_av_LedgerCloseMeta(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_LedgerCloseMeta(object a, object b) except -2:
+cdef int cmp_av_LedgerCloseMeta(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<LedgerCloseMeta?>la[i], <LedgerCloseMeta?>lb[i])
+        c = cmp_obj(<LedgerCloseMeta?>la[i], <LedgerCloseMeta?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)

@@ -13,13 +13,13 @@ from stellarcore.xdr._generated.ledger cimport StellarValue
 cdef class StoredTransactionSet(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PersistedSCPState(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class StoredDebugTransactionSet(XdrStruct):
@@ -28,7 +28,7 @@ cdef class StoredDebugTransactionSet(XdrStruct):
     cdef StellarValue f_scpValue
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PersistedSCPStateV0(XdrStruct):
@@ -37,7 +37,7 @@ cdef class PersistedSCPStateV0(XdrStruct):
     cdef list f_txSets
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PersistedSCPStateV1(XdrStruct):
@@ -45,7 +45,7 @@ cdef class PersistedSCPStateV1(XdrStruct):
     cdef list f_quorumSets
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef StoredTransactionSet dec_StoredTransactionSet(Reader r, int depth)
 cdef StoredDebugTransactionSet dec_StoredDebugTransactionSet(Reader r, int depth)

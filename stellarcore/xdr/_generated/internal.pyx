@@ -5,7 +5,7 @@
 """XDR types of `Stellar-internal.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -70,15 +70,15 @@ cdef class StoredTransactionSet(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_StoredTransactionSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StoredTransactionSet o = <StoredTransactionSet?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<TransactionSet?>self._v, <TransactionSet?>o._v)
+            return cmp_obj(<TransactionSet?>self._v, <TransactionSet?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v)
+            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v, depth)
         return 0
 
 
@@ -152,15 +152,15 @@ cdef class StoredDebugTransactionSet(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_StoredDebugTransactionSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StoredDebugTransactionSet o = <StoredDebugTransactionSet?>other
         cdef int c
-        c = cmp_obj(self.f_txSet, o.f_txSet)
+        c = cmp_obj(self.f_txSet, o.f_txSet, depth)
         if c:
             return c
         if self.f_ledgerSeq != o.f_ledgerSeq:
             return -1 if self.f_ledgerSeq < o.f_ledgerSeq else 1
-        c = cmp_obj(self.f_scpValue, o.f_scpValue)
+        c = cmp_obj(self.f_scpValue, o.f_scpValue, depth)
         if c:
             return c
         return 0
@@ -233,16 +233,16 @@ cdef class PersistedSCPStateV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PersistedSCPStateV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PersistedSCPStateV0 o = <PersistedSCPStateV0?>other
         cdef int c
-        c = cmp_av_SCPEnvelope(self.f_scpEnvelopes, o.f_scpEnvelopes)
+        c = cmp_av_SCPEnvelope(self.f_scpEnvelopes, o.f_scpEnvelopes, depth)
         if c:
             return c
-        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets)
+        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets, depth)
         if c:
             return c
-        c = cmp_av_StoredTransactionSet(self.f_txSets, o.f_txSets)
+        c = cmp_av_StoredTransactionSet(self.f_txSets, o.f_txSets, depth)
         if c:
             return c
         return 0
@@ -304,13 +304,13 @@ cdef class PersistedSCPStateV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PersistedSCPStateV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PersistedSCPStateV1 o = <PersistedSCPStateV1?>other
         cdef int c
-        c = cmp_av_SCPEnvelope(self.f_scpEnvelopes, o.f_scpEnvelopes)
+        c = cmp_av_SCPEnvelope(self.f_scpEnvelopes, o.f_scpEnvelopes, depth)
         if c:
             return c
-        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets)
+        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets, depth)
         if c:
             return c
         return 0
@@ -378,15 +378,15 @@ cdef class PersistedSCPState(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PersistedSCPState(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PersistedSCPState o = <PersistedSCPState?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<PersistedSCPStateV0?>self._v, <PersistedSCPStateV0?>o._v)
+            return cmp_obj(<PersistedSCPStateV0?>self._v, <PersistedSCPStateV0?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<PersistedSCPStateV1?>self._v, <PersistedSCPStateV1?>o._v)
+            return cmp_obj(<PersistedSCPStateV1?>self._v, <PersistedSCPStateV1?>o._v, depth)
         return 0
 
 
@@ -419,6 +419,7 @@ cdef int enc_av_SCPEnvelope(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPEnvelope?>x, 'SCPEnvelope')
@@ -426,6 +427,9 @@ cdef int enc_av_SCPEnvelope(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -444,12 +448,13 @@ cdef object dec_av_SCPEnvelope(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPEnvelope(object a, object b) except -2:
+cdef int cmp_av_SCPEnvelope(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPEnvelope?>la[i], <SCPEnvelope?>lb[i])
+        c = cmp_obj(<SCPEnvelope?>la[i], <SCPEnvelope?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -465,6 +470,7 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPQuorumSet?>x, 'SCPQuorumSet')
@@ -472,6 +478,9 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -490,12 +499,13 @@ cdef object dec_av_SCPQuorumSet(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPQuorumSet(object a, object b) except -2:
+cdef int cmp_av_SCPQuorumSet(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i])
+        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -511,6 +521,7 @@ cdef int enc_av_StoredTransactionSet(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <StoredTransactionSet?>x, 'StoredTransactionSet')
@@ -518,6 +529,9 @@ cdef int enc_av_StoredTransactionSet(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -536,12 +550,13 @@ cdef object dec_av_StoredTransactionSet(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_StoredTransactionSet(object a, object b) except -2:
+cdef int cmp_av_StoredTransactionSet(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<StoredTransactionSet?>la[i], <StoredTransactionSet?>lb[i])
+        c = cmp_obj(<StoredTransactionSet?>la[i], <StoredTransactionSet?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -549,13 +564,13 @@ cdef int cmp_av_StoredTransactionSet(object a, object b) except -2:
 
 
 register_union(StoredTransactionSet, UnionInfo(
-    'v', None, False, [((0,), 'txSet'), ((1,), 'generalizedTxSet')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'txSet'), ((1,), 'generalizedTxSet')],
     None, False, {'txSet': lambda: TransactionSet(), 'generalizedTxSet': lambda: GeneralizedTransactionSet()}))
 register_struct(StoredDebugTransactionSet, ("txSet", "ledgerSeq", "scpValue"))
 register_struct(PersistedSCPStateV0, ("scpEnvelopes", "quorumSets", "txSets"))
 register_struct(PersistedSCPStateV1, ("scpEnvelopes", "quorumSets"))
 register_union(PersistedSCPState, UnionInfo(
-    'v', None, False, [((0,), 'v0'), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'v0'), ((1,), 'v1')],
     None, False, {'v0': lambda: PersistedSCPStateV0(), 'v1': lambda: PersistedSCPStateV1()}))
 
 __all__ = [

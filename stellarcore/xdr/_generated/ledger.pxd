@@ -15,103 +15,103 @@ from stellarcore.xdr._generated.types cimport ExtensionPoint, PublicKey
 cdef class StellarValueExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeaderExtensionV1Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeaderExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerUpgrade(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TxSetComponent(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionPhase(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class GeneralizedTransactionSet(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionHistoryEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionHistoryResultEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeaderHistoryEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPHistoryEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntryChange(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractEventBody(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionMetaExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionMeta(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMetaExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMeta(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseValueSignature(XdrStruct):
@@ -119,7 +119,7 @@ cdef class LedgerCloseValueSignature(XdrStruct):
     cdef bytes f_signature
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class StellarValue(XdrStruct):
@@ -129,7 +129,7 @@ cdef class StellarValue(XdrStruct):
     cdef StellarValueExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeaderExtensionV1(XdrStruct):
@@ -137,7 +137,7 @@ cdef class LedgerHeaderExtensionV1(XdrStruct):
     cdef LedgerHeaderExtensionV1Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeader(XdrStruct):
@@ -158,7 +158,7 @@ cdef class LedgerHeader(XdrStruct):
     cdef LedgerHeaderExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigUpgradeSetKey(XdrStruct):
@@ -166,14 +166,14 @@ cdef class ConfigUpgradeSetKey(XdrStruct):
     cdef bytes f_contentHash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ConfigUpgradeSet(XdrStruct):
     cdef list f_updatedEntry
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ParallelTxsComponent(XdrStruct):
@@ -181,7 +181,7 @@ cdef class ParallelTxsComponent(XdrStruct):
     cdef list f_executionStages
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TxSetComponentTxsMaybeDiscountedFee(XdrStruct):
@@ -189,7 +189,7 @@ cdef class TxSetComponentTxsMaybeDiscountedFee(XdrStruct):
     cdef list f_txs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionSet(XdrStruct):
@@ -197,7 +197,7 @@ cdef class TransactionSet(XdrStruct):
     cdef list f_txs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionSetV1(XdrStruct):
@@ -205,7 +205,7 @@ cdef class TransactionSetV1(XdrStruct):
     cdef list f_phases
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultPair(XdrStruct):
@@ -213,14 +213,14 @@ cdef class TransactionResultPair(XdrStruct):
     cdef TransactionResult f_result
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultSet(XdrStruct):
     cdef list f_results
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionHistoryEntry(XdrStruct):
@@ -229,7 +229,7 @@ cdef class TransactionHistoryEntry(XdrStruct):
     cdef TransactionHistoryEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionHistoryResultEntry(XdrStruct):
@@ -238,7 +238,7 @@ cdef class TransactionHistoryResultEntry(XdrStruct):
     cdef TransactionHistoryResultEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerHeaderHistoryEntry(XdrStruct):
@@ -247,7 +247,7 @@ cdef class LedgerHeaderHistoryEntry(XdrStruct):
     cdef LedgerHeaderHistoryEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerSCPMessages(XdrStruct):
@@ -255,7 +255,7 @@ cdef class LedgerSCPMessages(XdrStruct):
     cdef list f_messages
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPHistoryEntryV0(XdrStruct):
@@ -263,14 +263,14 @@ cdef class SCPHistoryEntryV0(XdrStruct):
     cdef LedgerSCPMessages f_ledgerMessages
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OperationMeta(XdrStruct):
     cdef list f_changes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionMetaV1(XdrStruct):
@@ -278,7 +278,7 @@ cdef class TransactionMetaV1(XdrStruct):
     cdef list f_operations
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionMetaV2(XdrStruct):
@@ -287,7 +287,7 @@ cdef class TransactionMetaV2(XdrStruct):
     cdef list f_txChangesAfter
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractEventV0(XdrStruct):
@@ -295,7 +295,7 @@ cdef class ContractEventV0(XdrStruct):
     cdef SCVal f_data
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractEvent(XdrStruct):
@@ -305,7 +305,7 @@ cdef class ContractEvent(XdrStruct):
     cdef ContractEventBody f_body
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class DiagnosticEvent(XdrStruct):
@@ -313,7 +313,7 @@ cdef class DiagnosticEvent(XdrStruct):
     cdef ContractEvent f_event
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionMetaExtV1(XdrStruct):
@@ -323,7 +323,7 @@ cdef class SorobanTransactionMetaExtV1(XdrStruct):
     cdef int64_t f_rentFeeCharged
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionMeta(XdrStruct):
@@ -333,7 +333,7 @@ cdef class SorobanTransactionMeta(XdrStruct):
     cdef list f_diagnosticEvents
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionMetaV3(XdrStruct):
@@ -344,7 +344,7 @@ cdef class TransactionMetaV3(XdrStruct):
     cdef object f_sorobanMeta
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OperationMetaV2(XdrStruct):
@@ -353,7 +353,7 @@ cdef class OperationMetaV2(XdrStruct):
     cdef list f_events
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionMetaV2(XdrStruct):
@@ -361,7 +361,7 @@ cdef class SorobanTransactionMetaV2(XdrStruct):
     cdef object f_returnValue
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionEvent(XdrStruct):
@@ -369,7 +369,7 @@ cdef class TransactionEvent(XdrStruct):
     cdef ContractEvent f_event
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionMetaV4(XdrStruct):
@@ -382,7 +382,7 @@ cdef class TransactionMetaV4(XdrStruct):
     cdef list f_diagnosticEvents
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InvokeHostFunctionSuccessPreImage(XdrStruct):
@@ -390,7 +390,7 @@ cdef class InvokeHostFunctionSuccessPreImage(XdrStruct):
     cdef list f_events
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultMeta(XdrStruct):
@@ -399,7 +399,7 @@ cdef class TransactionResultMeta(XdrStruct):
     cdef TransactionMeta f_txApplyProcessing
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultMetaV1(XdrStruct):
@@ -410,7 +410,7 @@ cdef class TransactionResultMetaV1(XdrStruct):
     cdef list f_postTxApplyFeeProcessing
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class UpgradeEntryMeta(XdrStruct):
@@ -418,7 +418,7 @@ cdef class UpgradeEntryMeta(XdrStruct):
     cdef list f_changes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMetaV0(XdrStruct):
@@ -429,7 +429,7 @@ cdef class LedgerCloseMetaV0(XdrStruct):
     cdef list f_scpInfo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMetaExtV1(XdrStruct):
@@ -437,7 +437,7 @@ cdef class LedgerCloseMetaExtV1(XdrStruct):
     cdef int64_t f_sorobanFeeWrite1KB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMetaV1(XdrStruct):
@@ -452,7 +452,7 @@ cdef class LedgerCloseMetaV1(XdrStruct):
     cdef list f_unused
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerCloseMetaV2(XdrStruct):
@@ -466,7 +466,7 @@ cdef class LedgerCloseMetaV2(XdrStruct):
     cdef list f_evictedKeys
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef LedgerCloseValueSignature dec_LedgerCloseValueSignature(Reader r, int depth)
 cdef StellarValueExt dec_StellarValueExt(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-ledger.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -110,10 +110,10 @@ cdef class LedgerCloseValueSignature(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseValueSignature(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseValueSignature o = <LedgerCloseValueSignature?>other
         cdef int c
-        c = cmp_obj(self.f_nodeID, o.f_nodeID)
+        c = cmp_obj(self.f_nodeID, o.f_nodeID, depth)
         if c:
             return c
         c = cmp_bytes(self.f_signature, o.f_signature)
@@ -176,7 +176,7 @@ cdef class StellarValueExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_StellarValueExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StellarValueExt o = <StellarValueExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -184,7 +184,7 @@ cdef class StellarValueExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<LedgerCloseValueSignature?>self._v, <LedgerCloseValueSignature?>o._v)
+            return cmp_obj(<LedgerCloseValueSignature?>self._v, <LedgerCloseValueSignature?>o._v, depth)
         return 0
 
 
@@ -269,7 +269,7 @@ cdef class StellarValue(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_StellarValue(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StellarValue o = <StellarValue?>other
         cdef int c
         c = cmp_bytes(self.f_txSetHash, o.f_txSetHash)
@@ -277,10 +277,10 @@ cdef class StellarValue(XdrStruct):
             return c
         if self.f_closeTime != o.f_closeTime:
             return -1 if self.f_closeTime < o.f_closeTime else 1
-        c = cmp_av6_ov128(self.f_upgrades, o.f_upgrades)
+        c = cmp_av6_ov128(self.f_upgrades, o.f_upgrades, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -334,7 +334,7 @@ cdef class LedgerHeaderExtensionV1Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeaderExtensionV1Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeaderExtensionV1Ext o = <LedgerHeaderExtensionV1Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -401,12 +401,12 @@ cdef class LedgerHeaderExtensionV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeaderExtensionV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeaderExtensionV1 o = <LedgerHeaderExtensionV1?>other
         cdef int c
         if self.f_flags != o.f_flags:
             return -1 if self.f_flags < o.f_flags else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -466,7 +466,7 @@ cdef class LedgerHeaderExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeaderExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeaderExt o = <LedgerHeaderExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -474,7 +474,7 @@ cdef class LedgerHeaderExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<LedgerHeaderExtensionV1?>self._v, <LedgerHeaderExtensionV1?>o._v)
+            return cmp_obj(<LedgerHeaderExtensionV1?>self._v, <LedgerHeaderExtensionV1?>o._v, depth)
         return 0
 
 
@@ -680,7 +680,7 @@ cdef class LedgerHeader(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeader(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeader o = <LedgerHeader?>other
         cdef int c
         if self.f_ledgerVersion != o.f_ledgerVersion:
@@ -688,7 +688,7 @@ cdef class LedgerHeader(XdrStruct):
         c = cmp_bytes(self.f_previousLedgerHash, o.f_previousLedgerHash)
         if c:
             return c
-        c = cmp_obj(self.f_scpValue, o.f_scpValue)
+        c = cmp_obj(self.f_scpValue, o.f_scpValue, depth)
         if c:
             return c
         c = cmp_bytes(self.f_txSetResultHash, o.f_txSetResultHash)
@@ -713,10 +713,10 @@ cdef class LedgerHeader(XdrStruct):
             return -1 if self.f_baseReserve < o.f_baseReserve else 1
         if self.f_maxTxSetSize != o.f_maxTxSetSize:
             return -1 if self.f_maxTxSetSize < o.f_maxTxSetSize else 1
-        c = cmp_af4_of32(self.f_skipList, o.f_skipList)
+        c = cmp_af4_of32(self.f_skipList, o.f_skipList, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -802,7 +802,7 @@ cdef class ConfigUpgradeSetKey(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigUpgradeSetKey(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigUpgradeSetKey o = <ConfigUpgradeSetKey?>other
         cdef int c
         c = cmp_bytes(self.f_contractID, o.f_contractID)
@@ -926,7 +926,7 @@ cdef class LedgerUpgrade(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerUpgrade(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerUpgrade o = <LedgerUpgrade?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -942,7 +942,7 @@ cdef class LedgerUpgrade(XdrUnion):
         elif d == 5:
             return cmp_py(self._v, o._v)
         elif d == 6:
-            return cmp_obj(<ConfigUpgradeSetKey?>self._v, <ConfigUpgradeSetKey?>o._v)
+            return cmp_obj(<ConfigUpgradeSetKey?>self._v, <ConfigUpgradeSetKey?>o._v, depth)
         elif d == 7:
             return cmp_py(self._v, o._v)
         return 0
@@ -1006,10 +1006,10 @@ cdef class ConfigUpgradeSet(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ConfigUpgradeSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ConfigUpgradeSet o = <ConfigUpgradeSet?>other
         cdef int c
-        c = cmp_av_ConfigSettingEntry(self.f_updatedEntry, o.f_updatedEntry)
+        c = cmp_av_ConfigSettingEntry(self.f_updatedEntry, o.f_updatedEntry, depth)
         if c:
             return c
         return 0
@@ -1067,13 +1067,13 @@ cdef class ParallelTxsComponent(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ParallelTxsComponent(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ParallelTxsComponent o = <ParallelTxsComponent?>other
         cdef int c
-        c = cmp_opt_hyper(self.f_baseFee, o.f_baseFee)
+        c = cmp_opt_hyper(self.f_baseFee, o.f_baseFee, depth)
         if c:
             return c
-        c = cmp_av_av_av_TransactionEnvelope(self.f_executionStages, o.f_executionStages)
+        c = cmp_av_av_av_TransactionEnvelope(self.f_executionStages, o.f_executionStages, depth)
         if c:
             return c
         return 0
@@ -1133,13 +1133,13 @@ cdef class TxSetComponentTxsMaybeDiscountedFee(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TxSetComponentTxsMaybeDiscountedFee(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TxSetComponentTxsMaybeDiscountedFee o = <TxSetComponentTxsMaybeDiscountedFee?>other
         cdef int c
-        c = cmp_opt_hyper(self.f_baseFee, o.f_baseFee)
+        c = cmp_opt_hyper(self.f_baseFee, o.f_baseFee, depth)
         if c:
             return c
-        c = cmp_av_TransactionEnvelope(self.f_txs, o.f_txs)
+        c = cmp_av_TransactionEnvelope(self.f_txs, o.f_txs, depth)
         if c:
             return c
         return 0
@@ -1197,13 +1197,13 @@ cdef class TxSetComponent(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TxSetComponent(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TxSetComponent o = <TxSetComponent?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<TxSetComponentTxsMaybeDiscountedFee?>self._v, <TxSetComponentTxsMaybeDiscountedFee?>o._v)
+            return cmp_obj(<TxSetComponentTxsMaybeDiscountedFee?>self._v, <TxSetComponentTxsMaybeDiscountedFee?>o._v, depth)
         return 0
 
 
@@ -1272,15 +1272,15 @@ cdef class TransactionPhase(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionPhase(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionPhase o = <TransactionPhase?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_av_TxSetComponent(self._v, o._v)
+            return cmp_av_TxSetComponent(self._v, o._v, depth)
         elif d == 1:
-            return cmp_obj(<ParallelTxsComponent?>self._v, <ParallelTxsComponent?>o._v)
+            return cmp_obj(<ParallelTxsComponent?>self._v, <ParallelTxsComponent?>o._v, depth)
         return 0
 
 
@@ -1343,13 +1343,13 @@ cdef class TransactionSet(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionSet o = <TransactionSet?>other
         cdef int c
         c = cmp_bytes(self.f_previousLedgerHash, o.f_previousLedgerHash)
         if c:
             return c
-        c = cmp_av_TransactionEnvelope(self.f_txs, o.f_txs)
+        c = cmp_av_TransactionEnvelope(self.f_txs, o.f_txs, depth)
         if c:
             return c
         return 0
@@ -1409,13 +1409,13 @@ cdef class TransactionSetV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionSetV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionSetV1 o = <TransactionSetV1?>other
         cdef int c
         c = cmp_bytes(self.f_previousLedgerHash, o.f_previousLedgerHash)
         if c:
             return c
-        c = cmp_av_TransactionPhase(self.f_phases, o.f_phases)
+        c = cmp_av_TransactionPhase(self.f_phases, o.f_phases, depth)
         if c:
             return c
         return 0
@@ -1473,13 +1473,13 @@ cdef class GeneralizedTransactionSet(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_GeneralizedTransactionSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef GeneralizedTransactionSet o = <GeneralizedTransactionSet?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 1:
-            return cmp_obj(<TransactionSetV1?>self._v, <TransactionSetV1?>o._v)
+            return cmp_obj(<TransactionSetV1?>self._v, <TransactionSetV1?>o._v, depth)
         return 0
 
 
@@ -1540,13 +1540,13 @@ cdef class TransactionResultPair(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultPair(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultPair o = <TransactionResultPair?>other
         cdef int c
         c = cmp_bytes(self.f_transactionHash, o.f_transactionHash)
         if c:
             return c
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
         return 0
@@ -1595,10 +1595,10 @@ cdef class TransactionResultSet(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultSet o = <TransactionResultSet?>other
         cdef int c
-        c = cmp_av_TransactionResultPair(self.f_results, o.f_results)
+        c = cmp_av_TransactionResultPair(self.f_results, o.f_results, depth)
         if c:
             return c
         return 0
@@ -1656,7 +1656,7 @@ cdef class TransactionHistoryEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionHistoryEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionHistoryEntryExt o = <TransactionHistoryEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1664,7 +1664,7 @@ cdef class TransactionHistoryEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v)
+            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v, depth)
         return 0
 
 
@@ -1738,15 +1738,15 @@ cdef class TransactionHistoryEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionHistoryEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionHistoryEntry o = <TransactionHistoryEntry?>other
         cdef int c
         if self.f_ledgerSeq != o.f_ledgerSeq:
             return -1 if self.f_ledgerSeq < o.f_ledgerSeq else 1
-        c = cmp_obj(self.f_txSet, o.f_txSet)
+        c = cmp_obj(self.f_txSet, o.f_txSet, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1798,7 +1798,7 @@ cdef class TransactionHistoryResultEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionHistoryResultEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionHistoryResultEntryExt o = <TransactionHistoryResultEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1876,15 +1876,15 @@ cdef class TransactionHistoryResultEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionHistoryResultEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionHistoryResultEntry o = <TransactionHistoryResultEntry?>other
         cdef int c
         if self.f_ledgerSeq != o.f_ledgerSeq:
             return -1 if self.f_ledgerSeq < o.f_ledgerSeq else 1
-        c = cmp_obj(self.f_txResultSet, o.f_txResultSet)
+        c = cmp_obj(self.f_txResultSet, o.f_txResultSet, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1936,7 +1936,7 @@ cdef class LedgerHeaderHistoryEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeaderHistoryEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeaderHistoryEntryExt o = <LedgerHeaderHistoryEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2014,16 +2014,16 @@ cdef class LedgerHeaderHistoryEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerHeaderHistoryEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerHeaderHistoryEntry o = <LedgerHeaderHistoryEntry?>other
         cdef int c
         c = cmp_bytes(self.f_hash, o.f_hash)
         if c:
             return c
-        c = cmp_obj(self.f_header, o.f_header)
+        c = cmp_obj(self.f_header, o.f_header, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -2085,12 +2085,12 @@ cdef class LedgerSCPMessages(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerSCPMessages(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerSCPMessages o = <LedgerSCPMessages?>other
         cdef int c
         if self.f_ledgerSeq != o.f_ledgerSeq:
             return -1 if self.f_ledgerSeq < o.f_ledgerSeq else 1
-        c = cmp_av_SCPEnvelope(self.f_messages, o.f_messages)
+        c = cmp_av_SCPEnvelope(self.f_messages, o.f_messages, depth)
         if c:
             return c
         return 0
@@ -2150,13 +2150,13 @@ cdef class SCPHistoryEntryV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPHistoryEntryV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPHistoryEntryV0 o = <SCPHistoryEntryV0?>other
         cdef int c
-        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets)
+        c = cmp_av_SCPQuorumSet(self.f_quorumSets, o.f_quorumSets, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ledgerMessages, o.f_ledgerMessages)
+        c = cmp_obj(self.f_ledgerMessages, o.f_ledgerMessages, depth)
         if c:
             return c
         return 0
@@ -2214,13 +2214,13 @@ cdef class SCPHistoryEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPHistoryEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPHistoryEntry o = <SCPHistoryEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCPHistoryEntryV0?>self._v, <SCPHistoryEntryV0?>o._v)
+            return cmp_obj(<SCPHistoryEntryV0?>self._v, <SCPHistoryEntryV0?>o._v, depth)
         return 0
 
 
@@ -2319,21 +2319,21 @@ cdef class LedgerEntryChange(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntryChange(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntryChange o = <LedgerEntryChange?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v)
+            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         return 0
 
 
@@ -2391,10 +2391,10 @@ cdef class OperationMeta(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_OperationMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OperationMeta o = <OperationMeta?>other
         cdef int c
-        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes)
+        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes, depth)
         if c:
             return c
         return 0
@@ -2452,13 +2452,13 @@ cdef class TransactionMetaV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionMetaV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionMetaV1 o = <TransactionMetaV1?>other
         cdef int c
-        c = cmp_av_LedgerEntryChange(self.f_txChanges, o.f_txChanges)
+        c = cmp_av_LedgerEntryChange(self.f_txChanges, o.f_txChanges, depth)
         if c:
             return c
-        c = cmp_av_OperationMeta(self.f_operations, o.f_operations)
+        c = cmp_av_OperationMeta(self.f_operations, o.f_operations, depth)
         if c:
             return c
         return 0
@@ -2529,16 +2529,16 @@ cdef class TransactionMetaV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionMetaV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionMetaV2 o = <TransactionMetaV2?>other
         cdef int c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore, depth)
         if c:
             return c
-        c = cmp_av_OperationMeta(self.f_operations, o.f_operations)
+        c = cmp_av_OperationMeta(self.f_operations, o.f_operations, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter, depth)
         if c:
             return c
         return 0
@@ -2600,13 +2600,13 @@ cdef class ContractEventV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractEventV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractEventV0 o = <ContractEventV0?>other
         cdef int c
-        c = cmp_av_SCVal(self.f_topics, o.f_topics)
+        c = cmp_av_SCVal(self.f_topics, o.f_topics, depth)
         if c:
             return c
-        c = cmp_obj(self.f_data, o.f_data)
+        c = cmp_obj(self.f_data, o.f_data, depth)
         if c:
             return c
         return 0
@@ -2664,13 +2664,13 @@ cdef class ContractEventBody(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractEventBody(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractEventBody o = <ContractEventBody?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ContractEventV0?>self._v, <ContractEventV0?>o._v)
+            return cmp_obj(<ContractEventV0?>self._v, <ContractEventV0?>o._v, depth)
         return 0
 
 
@@ -2753,18 +2753,18 @@ cdef class ContractEvent(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractEvent(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractEvent o = <ContractEvent?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_opt_of32(self.f_contractID, o.f_contractID)
+        c = cmp_opt_of32(self.f_contractID, o.f_contractID, depth)
         if c:
             return c
         if self.f_type != o.f_type:
             return -1 if self.f_type < o.f_type else 1
-        c = cmp_obj(self.f_body, o.f_body)
+        c = cmp_obj(self.f_body, o.f_body, depth)
         if c:
             return c
         return 0
@@ -2828,12 +2828,12 @@ cdef class DiagnosticEvent(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_DiagnosticEvent(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef DiagnosticEvent o = <DiagnosticEvent?>other
         cdef int c
         if self.f_inSuccessfulContractCall != o.f_inSuccessfulContractCall:
             return -1 if self.f_inSuccessfulContractCall < o.f_inSuccessfulContractCall else 1
-        c = cmp_obj(self.f_event, o.f_event)
+        c = cmp_obj(self.f_event, o.f_event, depth)
         if c:
             return c
         return 0
@@ -2915,10 +2915,10 @@ cdef class SorobanTransactionMetaExtV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionMetaExtV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionMetaExtV1 o = <SorobanTransactionMetaExtV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_totalNonRefundableResourceFeeCharged != o.f_totalNonRefundableResourceFeeCharged:
@@ -2988,7 +2988,7 @@ cdef class SorobanTransactionMetaExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionMetaExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionMetaExt o = <SorobanTransactionMetaExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2996,7 +2996,7 @@ cdef class SorobanTransactionMetaExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<SorobanTransactionMetaExtV1?>self._v, <SorobanTransactionMetaExtV1?>o._v)
+            return cmp_obj(<SorobanTransactionMetaExtV1?>self._v, <SorobanTransactionMetaExtV1?>o._v, depth)
         return 0
 
 
@@ -3081,19 +3081,19 @@ cdef class SorobanTransactionMeta(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionMeta o = <SorobanTransactionMeta?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_av_ContractEvent(self.f_events, o.f_events)
+        c = cmp_av_ContractEvent(self.f_events, o.f_events, depth)
         if c:
             return c
-        c = cmp_obj(self.f_returnValue, o.f_returnValue)
+        c = cmp_obj(self.f_returnValue, o.f_returnValue, depth)
         if c:
             return c
-        c = cmp_av_DiagnosticEvent(self.f_diagnosticEvents, o.f_diagnosticEvents)
+        c = cmp_av_DiagnosticEvent(self.f_diagnosticEvents, o.f_diagnosticEvents, depth)
         if c:
             return c
         return 0
@@ -3190,22 +3190,22 @@ cdef class TransactionMetaV3(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionMetaV3(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionMetaV3 o = <TransactionMetaV3?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore, depth)
         if c:
             return c
-        c = cmp_av_OperationMeta(self.f_operations, o.f_operations)
+        c = cmp_av_OperationMeta(self.f_operations, o.f_operations, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter, depth)
         if c:
             return c
-        c = cmp_opt_SorobanTransactionMeta(self.f_sorobanMeta, o.f_sorobanMeta)
+        c = cmp_opt_SorobanTransactionMeta(self.f_sorobanMeta, o.f_sorobanMeta, depth)
         if c:
             return c
         return 0
@@ -3282,16 +3282,16 @@ cdef class OperationMetaV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_OperationMetaV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OperationMetaV2 o = <OperationMetaV2?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes)
+        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes, depth)
         if c:
             return c
-        c = cmp_av_ContractEvent(self.f_events, o.f_events)
+        c = cmp_av_ContractEvent(self.f_events, o.f_events, depth)
         if c:
             return c
         return 0
@@ -3353,13 +3353,13 @@ cdef class SorobanTransactionMetaV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionMetaV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionMetaV2 o = <SorobanTransactionMetaV2?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_opt_SCVal(self.f_returnValue, o.f_returnValue)
+        c = cmp_opt_SCVal(self.f_returnValue, o.f_returnValue, depth)
         if c:
             return c
         return 0
@@ -3419,12 +3419,12 @@ cdef class TransactionEvent(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionEvent(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionEvent o = <TransactionEvent?>other
         cdef int c
         if self.f_stage != o.f_stage:
             return -1 if self.f_stage < o.f_stage else 1
-        c = cmp_obj(self.f_event, o.f_event)
+        c = cmp_obj(self.f_event, o.f_event, depth)
         if c:
             return c
         return 0
@@ -3539,28 +3539,28 @@ cdef class TransactionMetaV4(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionMetaV4(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionMetaV4 o = <TransactionMetaV4?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesBefore, o.f_txChangesBefore, depth)
         if c:
             return c
-        c = cmp_av_OperationMetaV2(self.f_operations, o.f_operations)
+        c = cmp_av_OperationMetaV2(self.f_operations, o.f_operations, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter)
+        c = cmp_av_LedgerEntryChange(self.f_txChangesAfter, o.f_txChangesAfter, depth)
         if c:
             return c
-        c = cmp_opt_SorobanTransactionMetaV2(self.f_sorobanMeta, o.f_sorobanMeta)
+        c = cmp_opt_SorobanTransactionMetaV2(self.f_sorobanMeta, o.f_sorobanMeta, depth)
         if c:
             return c
-        c = cmp_av_TransactionEvent(self.f_events, o.f_events)
+        c = cmp_av_TransactionEvent(self.f_events, o.f_events, depth)
         if c:
             return c
-        c = cmp_av_DiagnosticEvent(self.f_diagnosticEvents, o.f_diagnosticEvents)
+        c = cmp_av_DiagnosticEvent(self.f_diagnosticEvents, o.f_diagnosticEvents, depth)
         if c:
             return c
         return 0
@@ -3630,13 +3630,13 @@ cdef class InvokeHostFunctionSuccessPreImage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InvokeHostFunctionSuccessPreImage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InvokeHostFunctionSuccessPreImage o = <InvokeHostFunctionSuccessPreImage?>other
         cdef int c
-        c = cmp_obj(self.f_returnValue, o.f_returnValue)
+        c = cmp_obj(self.f_returnValue, o.f_returnValue, depth)
         if c:
             return c
-        c = cmp_av_ContractEvent(self.f_events, o.f_events)
+        c = cmp_av_ContractEvent(self.f_events, o.f_events, depth)
         if c:
             return c
         return 0
@@ -3734,21 +3734,21 @@ cdef class TransactionMeta(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionMeta o = <TransactionMeta?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_av_OperationMeta(self._v, o._v)
+            return cmp_av_OperationMeta(self._v, o._v, depth)
         elif d == 1:
-            return cmp_obj(<TransactionMetaV1?>self._v, <TransactionMetaV1?>o._v)
+            return cmp_obj(<TransactionMetaV1?>self._v, <TransactionMetaV1?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<TransactionMetaV2?>self._v, <TransactionMetaV2?>o._v)
+            return cmp_obj(<TransactionMetaV2?>self._v, <TransactionMetaV2?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<TransactionMetaV3?>self._v, <TransactionMetaV3?>o._v)
+            return cmp_obj(<TransactionMetaV3?>self._v, <TransactionMetaV3?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<TransactionMetaV4?>self._v, <TransactionMetaV4?>o._v)
+            return cmp_obj(<TransactionMetaV4?>self._v, <TransactionMetaV4?>o._v, depth)
         return 0
 
 
@@ -3828,16 +3828,16 @@ cdef class TransactionResultMeta(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultMeta o = <TransactionResultMeta?>other
         cdef int c
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_feeProcessing, o.f_feeProcessing)
+        c = cmp_av_LedgerEntryChange(self.f_feeProcessing, o.f_feeProcessing, depth)
         if c:
             return c
-        c = cmp_obj(self.f_txApplyProcessing, o.f_txApplyProcessing)
+        c = cmp_obj(self.f_txApplyProcessing, o.f_txApplyProcessing, depth)
         if c:
             return c
         return 0
@@ -3932,22 +3932,22 @@ cdef class TransactionResultMetaV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultMetaV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultMetaV1 o = <TransactionResultMetaV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_feeProcessing, o.f_feeProcessing)
+        c = cmp_av_LedgerEntryChange(self.f_feeProcessing, o.f_feeProcessing, depth)
         if c:
             return c
-        c = cmp_obj(self.f_txApplyProcessing, o.f_txApplyProcessing)
+        c = cmp_obj(self.f_txApplyProcessing, o.f_txApplyProcessing, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_postTxApplyFeeProcessing, o.f_postTxApplyFeeProcessing)
+        c = cmp_av_LedgerEntryChange(self.f_postTxApplyFeeProcessing, o.f_postTxApplyFeeProcessing, depth)
         if c:
             return c
         return 0
@@ -4013,13 +4013,13 @@ cdef class UpgradeEntryMeta(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_UpgradeEntryMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef UpgradeEntryMeta o = <UpgradeEntryMeta?>other
         cdef int c
-        c = cmp_obj(self.f_upgrade, o.f_upgrade)
+        c = cmp_obj(self.f_upgrade, o.f_upgrade, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes)
+        c = cmp_av_LedgerEntryChange(self.f_changes, o.f_changes, depth)
         if c:
             return c
         return 0
@@ -4112,22 +4112,22 @@ cdef class LedgerCloseMetaV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaV0 o = <LedgerCloseMetaV0?>other
         cdef int c
-        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader)
+        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader, depth)
         if c:
             return c
-        c = cmp_obj(self.f_txSet, o.f_txSet)
+        c = cmp_obj(self.f_txSet, o.f_txSet, depth)
         if c:
             return c
-        c = cmp_av_TransactionResultMeta(self.f_txProcessing, o.f_txProcessing)
+        c = cmp_av_TransactionResultMeta(self.f_txProcessing, o.f_txProcessing, depth)
         if c:
             return c
-        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing)
+        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing, depth)
         if c:
             return c
-        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo)
+        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo, depth)
         if c:
             return c
         return 0
@@ -4193,10 +4193,10 @@ cdef class LedgerCloseMetaExtV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaExtV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaExtV1 o = <LedgerCloseMetaExtV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_sorobanFeeWrite1KB != o.f_sorobanFeeWrite1KB:
@@ -4258,7 +4258,7 @@ cdef class LedgerCloseMetaExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaExt o = <LedgerCloseMetaExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -4266,7 +4266,7 @@ cdef class LedgerCloseMetaExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<LedgerCloseMetaExtV1?>self._v, <LedgerCloseMetaExtV1?>o._v)
+            return cmp_obj(<LedgerCloseMetaExtV1?>self._v, <LedgerCloseMetaExtV1?>o._v, depth)
         return 0
 
 
@@ -4406,33 +4406,33 @@ cdef class LedgerCloseMetaV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaV1 o = <LedgerCloseMetaV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader)
+        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader, depth)
         if c:
             return c
-        c = cmp_obj(self.f_txSet, o.f_txSet)
+        c = cmp_obj(self.f_txSet, o.f_txSet, depth)
         if c:
             return c
-        c = cmp_av_TransactionResultMeta(self.f_txProcessing, o.f_txProcessing)
+        c = cmp_av_TransactionResultMeta(self.f_txProcessing, o.f_txProcessing, depth)
         if c:
             return c
-        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing)
+        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing, depth)
         if c:
             return c
-        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo)
+        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo, depth)
         if c:
             return c
         if self.f_totalByteSizeOfLiveSorobanState != o.f_totalByteSizeOfLiveSorobanState:
             return -1 if self.f_totalByteSizeOfLiveSorobanState < o.f_totalByteSizeOfLiveSorobanState else 1
-        c = cmp_av_LedgerKey(self.f_evictedKeys, o.f_evictedKeys)
+        c = cmp_av_LedgerKey(self.f_evictedKeys, o.f_evictedKeys, depth)
         if c:
             return c
-        c = cmp_av_LedgerEntry(self.f_unused, o.f_unused)
+        c = cmp_av_LedgerEntry(self.f_unused, o.f_unused, depth)
         if c:
             return c
         return 0
@@ -4572,30 +4572,30 @@ cdef class LedgerCloseMetaV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMetaV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMetaV2 o = <LedgerCloseMetaV2?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader)
+        c = cmp_obj(self.f_ledgerHeader, o.f_ledgerHeader, depth)
         if c:
             return c
-        c = cmp_obj(self.f_txSet, o.f_txSet)
+        c = cmp_obj(self.f_txSet, o.f_txSet, depth)
         if c:
             return c
-        c = cmp_av_TransactionResultMetaV1(self.f_txProcessing, o.f_txProcessing)
+        c = cmp_av_TransactionResultMetaV1(self.f_txProcessing, o.f_txProcessing, depth)
         if c:
             return c
-        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing)
+        c = cmp_av_UpgradeEntryMeta(self.f_upgradesProcessing, o.f_upgradesProcessing, depth)
         if c:
             return c
-        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo)
+        c = cmp_av_SCPHistoryEntry(self.f_scpInfo, o.f_scpInfo, depth)
         if c:
             return c
         if self.f_totalByteSizeOfLiveSorobanState != o.f_totalByteSizeOfLiveSorobanState:
             return -1 if self.f_totalByteSizeOfLiveSorobanState < o.f_totalByteSizeOfLiveSorobanState else 1
-        c = cmp_av_LedgerKey(self.f_evictedKeys, o.f_evictedKeys)
+        c = cmp_av_LedgerKey(self.f_evictedKeys, o.f_evictedKeys, depth)
         if c:
             return c
         return 0
@@ -4685,17 +4685,17 @@ cdef class LedgerCloseMeta(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerCloseMeta(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerCloseMeta o = <LedgerCloseMeta?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LedgerCloseMetaV0?>self._v, <LedgerCloseMetaV0?>o._v)
+            return cmp_obj(<LedgerCloseMetaV0?>self._v, <LedgerCloseMetaV0?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<LedgerCloseMetaV1?>self._v, <LedgerCloseMetaV1?>o._v)
+            return cmp_obj(<LedgerCloseMetaV1?>self._v, <LedgerCloseMetaV1?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<LedgerCloseMetaV2?>self._v, <LedgerCloseMetaV2?>o._v)
+            return cmp_obj(<LedgerCloseMetaV2?>self._v, <LedgerCloseMetaV2?>o._v, depth)
         return 0
 
 
@@ -4730,6 +4730,7 @@ cdef int enc_av6_ov128(Writer w, object v) except -1:
     if n > 6:
         fail_too_long(n, 6)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_opaque_var(w, x, 128)
@@ -4737,6 +4738,9 @@ cdef int enc_av6_ov128(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -4755,10 +4759,11 @@ cdef object dec_av6_ov128(Reader r, int depth):
     return out
 
 
-cdef int cmp_av6_ov128(object a, object b) except -2:
+cdef int cmp_av6_ov128(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_bytes(la[i], lb[i])
         if c:
@@ -4775,6 +4780,7 @@ cdef int enc_af4_of32(Writer w, object v) except -1:
     n = len(<list>v)
     if n != 4:
         raise XdrError(f'fixed-length array needs 4 elements, got {n}')
+    enter_w(w)
     try:
         for x in <list>v:
             wr_opaque_fixed(w, x, 32)
@@ -4782,6 +4788,9 @@ cdef int enc_af4_of32(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -4800,10 +4809,11 @@ cdef object dec_af4_of32(Reader r, int depth):
     return out
 
 
-cdef int cmp_af4_of32(object a, object b) except -2:
+cdef int cmp_af4_of32(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_bytes(la[i], lb[i])
         if c:
@@ -4821,6 +4831,7 @@ cdef int enc_av_ConfigSettingEntry(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <ConfigSettingEntry?>x, 'ConfigSettingEntry')
@@ -4828,6 +4839,9 @@ cdef int enc_av_ConfigSettingEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -4846,12 +4860,13 @@ cdef object dec_av_ConfigSettingEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_ConfigSettingEntry(object a, object b) except -2:
+cdef int cmp_av_ConfigSettingEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<ConfigSettingEntry?>la[i], <ConfigSettingEntry?>lb[i])
+        c = cmp_obj(<ConfigSettingEntry?>la[i], <ConfigSettingEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -4861,7 +4876,10 @@ cdef int enc_opt_hyper(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_i64(w, v)
+    enter_w(w)
+    wr_i64(w, v)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_hyper(Reader r, int depth):
@@ -4871,9 +4889,10 @@ cdef object dec_opt_hyper(Reader r, int depth):
     return rd_i64(r)
 
 
-cdef int cmp_opt_hyper(object a, object b) except -2:
+cdef int cmp_opt_hyper(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_py(a, b)
 
 
@@ -4887,6 +4906,7 @@ cdef int enc_av_TransactionEnvelope(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionEnvelope?>x, 'TransactionEnvelope')
@@ -4894,6 +4914,9 @@ cdef int enc_av_TransactionEnvelope(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -4912,12 +4935,13 @@ cdef object dec_av_TransactionEnvelope(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionEnvelope(object a, object b) except -2:
+cdef int cmp_av_TransactionEnvelope(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionEnvelope?>la[i], <TransactionEnvelope?>lb[i])
+        c = cmp_obj(<TransactionEnvelope?>la[i], <TransactionEnvelope?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -4933,6 +4957,7 @@ cdef int enc_av_av_TransactionEnvelope(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_av_TransactionEnvelope(w, x)
@@ -4940,6 +4965,9 @@ cdef int enc_av_av_TransactionEnvelope(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -4958,12 +4986,13 @@ cdef object dec_av_av_TransactionEnvelope(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_av_TransactionEnvelope(object a, object b) except -2:
+cdef int cmp_av_av_TransactionEnvelope(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_av_TransactionEnvelope(la[i], lb[i])
+        c = cmp_av_TransactionEnvelope(la[i], lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -4979,6 +5008,7 @@ cdef int enc_av_av_av_TransactionEnvelope(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_av_av_TransactionEnvelope(w, x)
@@ -4986,6 +5016,9 @@ cdef int enc_av_av_av_TransactionEnvelope(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5004,12 +5037,13 @@ cdef object dec_av_av_av_TransactionEnvelope(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_av_av_TransactionEnvelope(object a, object b) except -2:
+cdef int cmp_av_av_av_TransactionEnvelope(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_av_av_TransactionEnvelope(la[i], lb[i])
+        c = cmp_av_av_TransactionEnvelope(la[i], lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5025,6 +5059,7 @@ cdef int enc_av_TxSetComponent(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TxSetComponent?>x, 'TxSetComponent')
@@ -5032,6 +5067,9 @@ cdef int enc_av_TxSetComponent(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5050,12 +5088,13 @@ cdef object dec_av_TxSetComponent(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TxSetComponent(object a, object b) except -2:
+cdef int cmp_av_TxSetComponent(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TxSetComponent?>la[i], <TxSetComponent?>lb[i])
+        c = cmp_obj(<TxSetComponent?>la[i], <TxSetComponent?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5071,6 +5110,7 @@ cdef int enc_av_TransactionPhase(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionPhase?>x, 'TransactionPhase')
@@ -5078,6 +5118,9 @@ cdef int enc_av_TransactionPhase(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5096,12 +5139,13 @@ cdef object dec_av_TransactionPhase(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionPhase(object a, object b) except -2:
+cdef int cmp_av_TransactionPhase(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionPhase?>la[i], <TransactionPhase?>lb[i])
+        c = cmp_obj(<TransactionPhase?>la[i], <TransactionPhase?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5117,6 +5161,7 @@ cdef int enc_av_TransactionResultPair(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionResultPair?>x, 'TransactionResultPair')
@@ -5124,6 +5169,9 @@ cdef int enc_av_TransactionResultPair(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5142,12 +5190,13 @@ cdef object dec_av_TransactionResultPair(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionResultPair(object a, object b) except -2:
+cdef int cmp_av_TransactionResultPair(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionResultPair?>la[i], <TransactionResultPair?>lb[i])
+        c = cmp_obj(<TransactionResultPair?>la[i], <TransactionResultPair?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5163,6 +5212,7 @@ cdef int enc_av_SCPEnvelope(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPEnvelope?>x, 'SCPEnvelope')
@@ -5170,6 +5220,9 @@ cdef int enc_av_SCPEnvelope(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5188,12 +5241,13 @@ cdef object dec_av_SCPEnvelope(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPEnvelope(object a, object b) except -2:
+cdef int cmp_av_SCPEnvelope(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPEnvelope?>la[i], <SCPEnvelope?>lb[i])
+        c = cmp_obj(<SCPEnvelope?>la[i], <SCPEnvelope?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5209,6 +5263,7 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPQuorumSet?>x, 'SCPQuorumSet')
@@ -5216,6 +5271,9 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5234,12 +5292,13 @@ cdef object dec_av_SCPQuorumSet(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPQuorumSet(object a, object b) except -2:
+cdef int cmp_av_SCPQuorumSet(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i])
+        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5255,6 +5314,7 @@ cdef int enc_av_LedgerEntryChange(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <LedgerEntryChange?>x, 'LedgerEntryChange')
@@ -5262,6 +5322,9 @@ cdef int enc_av_LedgerEntryChange(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5280,12 +5343,13 @@ cdef object dec_av_LedgerEntryChange(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_LedgerEntryChange(object a, object b) except -2:
+cdef int cmp_av_LedgerEntryChange(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<LedgerEntryChange?>la[i], <LedgerEntryChange?>lb[i])
+        c = cmp_obj(<LedgerEntryChange?>la[i], <LedgerEntryChange?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5301,6 +5365,7 @@ cdef int enc_av_OperationMeta(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <OperationMeta?>x, 'OperationMeta')
@@ -5308,6 +5373,9 @@ cdef int enc_av_OperationMeta(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5326,12 +5394,13 @@ cdef object dec_av_OperationMeta(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_OperationMeta(object a, object b) except -2:
+cdef int cmp_av_OperationMeta(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<OperationMeta?>la[i], <OperationMeta?>lb[i])
+        c = cmp_obj(<OperationMeta?>la[i], <OperationMeta?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5347,6 +5416,7 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCVal?>x, 'SCVal')
@@ -5354,6 +5424,9 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5372,12 +5445,13 @@ cdef object dec_av_SCVal(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCVal(object a, object b) except -2:
+cdef int cmp_av_SCVal(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i])
+        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5387,7 +5461,10 @@ cdef int enc_opt_of32(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_opaque_fixed(w, v, 32)
+    enter_w(w)
+    wr_opaque_fixed(w, v, 32)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_of32(Reader r, int depth):
@@ -5397,9 +5474,10 @@ cdef object dec_opt_of32(Reader r, int depth):
     return rd_opaque_fixed(r, 32)
 
 
-cdef int cmp_opt_of32(object a, object b) except -2:
+cdef int cmp_opt_of32(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_bytes(a, b)
 
 
@@ -5413,6 +5491,7 @@ cdef int enc_av_ContractEvent(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <ContractEvent?>x, 'ContractEvent')
@@ -5420,6 +5499,9 @@ cdef int enc_av_ContractEvent(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5438,12 +5520,13 @@ cdef object dec_av_ContractEvent(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_ContractEvent(object a, object b) except -2:
+cdef int cmp_av_ContractEvent(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<ContractEvent?>la[i], <ContractEvent?>lb[i])
+        c = cmp_obj(<ContractEvent?>la[i], <ContractEvent?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5459,6 +5542,7 @@ cdef int enc_av_DiagnosticEvent(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <DiagnosticEvent?>x, 'DiagnosticEvent')
@@ -5466,6 +5550,9 @@ cdef int enc_av_DiagnosticEvent(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5484,12 +5571,13 @@ cdef object dec_av_DiagnosticEvent(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_DiagnosticEvent(object a, object b) except -2:
+cdef int cmp_av_DiagnosticEvent(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<DiagnosticEvent?>la[i], <DiagnosticEvent?>lb[i])
+        c = cmp_obj(<DiagnosticEvent?>la[i], <DiagnosticEvent?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5499,7 +5587,10 @@ cdef int enc_opt_SorobanTransactionMeta(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <SorobanTransactionMeta?>v, 'SorobanTransactionMeta')
+    enter_w(w)
+    enc_obj(w, <SorobanTransactionMeta?>v, 'SorobanTransactionMeta')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_SorobanTransactionMeta(Reader r, int depth):
@@ -5509,17 +5600,21 @@ cdef object dec_opt_SorobanTransactionMeta(Reader r, int depth):
     return dec_SorobanTransactionMeta(r, depth)
 
 
-cdef int cmp_opt_SorobanTransactionMeta(object a, object b) except -2:
+cdef int cmp_opt_SorobanTransactionMeta(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<SorobanTransactionMeta?>a, <SorobanTransactionMeta?>b)
+    depth = enter(depth)
+    return cmp_obj(<SorobanTransactionMeta?>a, <SorobanTransactionMeta?>b, depth)
 
 
 cdef int enc_opt_SCVal(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <SCVal?>v, 'SCVal')
+    enter_w(w)
+    enc_obj(w, <SCVal?>v, 'SCVal')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_SCVal(Reader r, int depth):
@@ -5529,10 +5624,11 @@ cdef object dec_opt_SCVal(Reader r, int depth):
     return dec_SCVal(r, depth)
 
 
-cdef int cmp_opt_SCVal(object a, object b) except -2:
+cdef int cmp_opt_SCVal(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<SCVal?>a, <SCVal?>b)
+    depth = enter(depth)
+    return cmp_obj(<SCVal?>a, <SCVal?>b, depth)
 
 
 cdef int enc_av_OperationMetaV2(Writer w, object v) except -1:
@@ -5545,6 +5641,7 @@ cdef int enc_av_OperationMetaV2(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <OperationMetaV2?>x, 'OperationMetaV2')
@@ -5552,6 +5649,9 @@ cdef int enc_av_OperationMetaV2(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5570,12 +5670,13 @@ cdef object dec_av_OperationMetaV2(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_OperationMetaV2(object a, object b) except -2:
+cdef int cmp_av_OperationMetaV2(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<OperationMetaV2?>la[i], <OperationMetaV2?>lb[i])
+        c = cmp_obj(<OperationMetaV2?>la[i], <OperationMetaV2?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5585,7 +5686,10 @@ cdef int enc_opt_SorobanTransactionMetaV2(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <SorobanTransactionMetaV2?>v, 'SorobanTransactionMetaV2')
+    enter_w(w)
+    enc_obj(w, <SorobanTransactionMetaV2?>v, 'SorobanTransactionMetaV2')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_SorobanTransactionMetaV2(Reader r, int depth):
@@ -5595,10 +5699,11 @@ cdef object dec_opt_SorobanTransactionMetaV2(Reader r, int depth):
     return dec_SorobanTransactionMetaV2(r, depth)
 
 
-cdef int cmp_opt_SorobanTransactionMetaV2(object a, object b) except -2:
+cdef int cmp_opt_SorobanTransactionMetaV2(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<SorobanTransactionMetaV2?>a, <SorobanTransactionMetaV2?>b)
+    depth = enter(depth)
+    return cmp_obj(<SorobanTransactionMetaV2?>a, <SorobanTransactionMetaV2?>b, depth)
 
 
 cdef int enc_av_TransactionEvent(Writer w, object v) except -1:
@@ -5611,6 +5716,7 @@ cdef int enc_av_TransactionEvent(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionEvent?>x, 'TransactionEvent')
@@ -5618,6 +5724,9 @@ cdef int enc_av_TransactionEvent(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5636,12 +5745,13 @@ cdef object dec_av_TransactionEvent(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionEvent(object a, object b) except -2:
+cdef int cmp_av_TransactionEvent(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionEvent?>la[i], <TransactionEvent?>lb[i])
+        c = cmp_obj(<TransactionEvent?>la[i], <TransactionEvent?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5657,6 +5767,7 @@ cdef int enc_av_TransactionResultMeta(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionResultMeta?>x, 'TransactionResultMeta')
@@ -5664,6 +5775,9 @@ cdef int enc_av_TransactionResultMeta(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5682,12 +5796,13 @@ cdef object dec_av_TransactionResultMeta(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionResultMeta(object a, object b) except -2:
+cdef int cmp_av_TransactionResultMeta(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionResultMeta?>la[i], <TransactionResultMeta?>lb[i])
+        c = cmp_obj(<TransactionResultMeta?>la[i], <TransactionResultMeta?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5703,6 +5818,7 @@ cdef int enc_av_UpgradeEntryMeta(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <UpgradeEntryMeta?>x, 'UpgradeEntryMeta')
@@ -5710,6 +5826,9 @@ cdef int enc_av_UpgradeEntryMeta(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5728,12 +5847,13 @@ cdef object dec_av_UpgradeEntryMeta(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_UpgradeEntryMeta(object a, object b) except -2:
+cdef int cmp_av_UpgradeEntryMeta(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<UpgradeEntryMeta?>la[i], <UpgradeEntryMeta?>lb[i])
+        c = cmp_obj(<UpgradeEntryMeta?>la[i], <UpgradeEntryMeta?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5749,6 +5869,7 @@ cdef int enc_av_SCPHistoryEntry(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPHistoryEntry?>x, 'SCPHistoryEntry')
@@ -5756,6 +5877,9 @@ cdef int enc_av_SCPHistoryEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5774,12 +5898,13 @@ cdef object dec_av_SCPHistoryEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPHistoryEntry(object a, object b) except -2:
+cdef int cmp_av_SCPHistoryEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPHistoryEntry?>la[i], <SCPHistoryEntry?>lb[i])
+        c = cmp_obj(<SCPHistoryEntry?>la[i], <SCPHistoryEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5795,6 +5920,7 @@ cdef int enc_av_LedgerKey(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <LedgerKey?>x, 'LedgerKey')
@@ -5802,6 +5928,9 @@ cdef int enc_av_LedgerKey(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5820,12 +5949,13 @@ cdef object dec_av_LedgerKey(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_LedgerKey(object a, object b) except -2:
+cdef int cmp_av_LedgerKey(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<LedgerKey?>la[i], <LedgerKey?>lb[i])
+        c = cmp_obj(<LedgerKey?>la[i], <LedgerKey?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5841,6 +5971,7 @@ cdef int enc_av_LedgerEntry(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <LedgerEntry?>x, 'LedgerEntry')
@@ -5848,6 +5979,9 @@ cdef int enc_av_LedgerEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5866,12 +6000,13 @@ cdef object dec_av_LedgerEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_LedgerEntry(object a, object b) except -2:
+cdef int cmp_av_LedgerEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<LedgerEntry?>la[i], <LedgerEntry?>lb[i])
+        c = cmp_obj(<LedgerEntry?>la[i], <LedgerEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5887,6 +6022,7 @@ cdef int enc_av_TransactionResultMetaV1(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TransactionResultMetaV1?>x, 'TransactionResultMetaV1')
@@ -5894,6 +6030,9 @@ cdef int enc_av_TransactionResultMetaV1(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5912,12 +6051,13 @@ cdef object dec_av_TransactionResultMetaV1(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_TransactionResultMetaV1(object a, object b) except -2:
+cdef int cmp_av_TransactionResultMetaV1(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TransactionResultMetaV1?>la[i], <TransactionResultMetaV1?>lb[i])
+        c = cmp_obj(<TransactionResultMetaV1?>la[i], <TransactionResultMetaV1?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5928,7 +6068,7 @@ cdef int _ae_UpgradeType(Writer w, object v) except -1:
 cdef object _ad_UpgradeType(Reader r, int depth):
     return rd_opaque_var(r, 128)
 
-cdef int _ac_UpgradeType(object a, object b) except -2:
+cdef int _ac_UpgradeType(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 UpgradeType = make_alias('UpgradeType', _ae_UpgradeType, _ad_UpgradeType, _ac_UpgradeType)
@@ -5939,8 +6079,8 @@ cdef int _ae_DependentTxCluster(Writer w, object v) except -1:
 cdef object _ad_DependentTxCluster(Reader r, int depth):
     return dec_av_TransactionEnvelope(r, depth)
 
-cdef int _ac_DependentTxCluster(object a, object b) except -2:
-    return cmp_av_TransactionEnvelope(a, b)
+cdef int _ac_DependentTxCluster(object a, object b, int depth) except -2:
+    return cmp_av_TransactionEnvelope(a, b, depth)
 
 DependentTxCluster = make_alias('DependentTxCluster', _ae_DependentTxCluster, _ad_DependentTxCluster, _ac_DependentTxCluster)
 
@@ -5950,8 +6090,8 @@ cdef int _ae_ParallelTxExecutionStage(Writer w, object v) except -1:
 cdef object _ad_ParallelTxExecutionStage(Reader r, int depth):
     return dec_av_av_TransactionEnvelope(r, depth)
 
-cdef int _ac_ParallelTxExecutionStage(object a, object b) except -2:
-    return cmp_av_av_TransactionEnvelope(a, b)
+cdef int _ac_ParallelTxExecutionStage(object a, object b, int depth) except -2:
+    return cmp_av_av_TransactionEnvelope(a, b, depth)
 
 ParallelTxExecutionStage = make_alias('ParallelTxExecutionStage', _ae_ParallelTxExecutionStage, _ad_ParallelTxExecutionStage, _ac_ParallelTxExecutionStage)
 
@@ -5961,77 +6101,77 @@ cdef int _ae_LedgerEntryChanges(Writer w, object v) except -1:
 cdef object _ad_LedgerEntryChanges(Reader r, int depth):
     return dec_av_LedgerEntryChange(r, depth)
 
-cdef int _ac_LedgerEntryChanges(object a, object b) except -2:
-    return cmp_av_LedgerEntryChange(a, b)
+cdef int _ac_LedgerEntryChanges(object a, object b, int depth) except -2:
+    return cmp_av_LedgerEntryChange(a, b, depth)
 
 LedgerEntryChanges = make_alias('LedgerEntryChanges', _ae_LedgerEntryChanges, _ad_LedgerEntryChanges, _ac_LedgerEntryChanges)
 
 
 register_struct(LedgerCloseValueSignature, ("nodeID", "signature"))
 register_union(StellarValueExt, UnionInfo(
-    'v', _m_StellarValueType, False, [((0,), None), ((1,), 'lcValueSignature')],
+    'v', _m_StellarValueType, None, [((0,), None), ((1,), 'lcValueSignature')],
     None, False, {'lcValueSignature': lambda: LedgerCloseValueSignature()}))
 register_struct(StellarValue, ("txSetHash", "closeTime", "upgrades", "ext"))
 register_union(LedgerHeaderExtensionV1Ext, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(LedgerHeaderExtensionV1, ("flags", "ext"))
 register_union(LedgerHeaderExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: LedgerHeaderExtensionV1()}))
 register_struct(LedgerHeader, ("ledgerVersion", "previousLedgerHash", "scpValue", "txSetResultHash", "bucketListHash", "ledgerSeq", "totalCoins", "feePool", "inflationSeq", "idPool", "baseFee", "baseReserve", "maxTxSetSize", "skipList", "ext"))
 register_struct(ConfigUpgradeSetKey, ("contractID", "contentHash"))
 register_union(LedgerUpgrade, UnionInfo(
-    'type', _m_LedgerUpgradeType, False, [((1,), 'newLedgerVersion'), ((2,), 'newBaseFee'), ((3,), 'newMaxTxSetSize'), ((4,), 'newBaseReserve'), ((5,), 'newFlags'), ((6,), 'newConfig'), ((7,), 'newMaxSorobanTxSetSize')],
+    'type', _m_LedgerUpgradeType, None, [((1,), 'newLedgerVersion'), ((2,), 'newBaseFee'), ((3,), 'newMaxTxSetSize'), ((4,), 'newBaseReserve'), ((5,), 'newFlags'), ((6,), 'newConfig'), ((7,), 'newMaxSorobanTxSetSize')],
     None, False, {'newLedgerVersion': lambda: 0, 'newBaseFee': lambda: 0, 'newMaxTxSetSize': lambda: 0, 'newBaseReserve': lambda: 0, 'newFlags': lambda: 0, 'newConfig': lambda: ConfigUpgradeSetKey(), 'newMaxSorobanTxSetSize': lambda: 0}))
 register_struct(ConfigUpgradeSet, ("updatedEntry",))
 register_struct(ParallelTxsComponent, ("baseFee", "executionStages"))
 register_struct(TxSetComponentTxsMaybeDiscountedFee, ("baseFee", "txs"))
 register_union(TxSetComponent, UnionInfo(
-    'type', _m_TxSetComponentType, False, [((0,), 'txsMaybeDiscountedFee')],
+    'type', _m_TxSetComponentType, None, [((0,), 'txsMaybeDiscountedFee')],
     None, False, {'txsMaybeDiscountedFee': lambda: TxSetComponentTxsMaybeDiscountedFee()}))
 register_union(TransactionPhase, UnionInfo(
-    'v', None, False, [((0,), 'v0Components'), ((1,), 'parallelTxsComponent')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'v0Components'), ((1,), 'parallelTxsComponent')],
     None, False, {'v0Components': lambda: [], 'parallelTxsComponent': lambda: ParallelTxsComponent()}))
 register_struct(TransactionSet, ("previousLedgerHash", "txs"))
 register_struct(TransactionSetV1, ("previousLedgerHash", "phases"))
 register_union(GeneralizedTransactionSet, UnionInfo(
-    'v', None, False, [((1,), 'v1TxSet')],
+    'v', None, (-2147483648, 2147483647), [((1,), 'v1TxSet')],
     None, False, {'v1TxSet': lambda: TransactionSetV1()}))
 register_struct(TransactionResultPair, ("transactionHash", "result"))
 register_struct(TransactionResultSet, ("results",))
 register_union(TransactionHistoryEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'generalizedTxSet')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'generalizedTxSet')],
     None, False, {'generalizedTxSet': lambda: GeneralizedTransactionSet()}))
 register_struct(TransactionHistoryEntry, ("ledgerSeq", "txSet", "ext"))
 register_union(TransactionHistoryResultEntryExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(TransactionHistoryResultEntry, ("ledgerSeq", "txResultSet", "ext"))
 register_union(LedgerHeaderHistoryEntryExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(LedgerHeaderHistoryEntry, ("hash", "header", "ext"))
 register_struct(LedgerSCPMessages, ("ledgerSeq", "messages"))
 register_struct(SCPHistoryEntryV0, ("quorumSets", "ledgerMessages"))
 register_union(SCPHistoryEntry, UnionInfo(
-    'v', None, False, [((0,), 'v0')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'v0')],
     None, False, {'v0': lambda: SCPHistoryEntryV0()}))
 register_union(LedgerEntryChange, UnionInfo(
-    'type', _m_LedgerEntryChangeType, False, [((0,), 'created'), ((1,), 'updated'), ((2,), 'removed'), ((3,), 'state'), ((4,), 'restored')],
+    'type', _m_LedgerEntryChangeType, None, [((0,), 'created'), ((1,), 'updated'), ((2,), 'removed'), ((3,), 'state'), ((4,), 'restored')],
     None, False, {'created': lambda: LedgerEntry(), 'updated': lambda: LedgerEntry(), 'removed': lambda: LedgerKey(), 'state': lambda: LedgerEntry(), 'restored': lambda: LedgerEntry()}))
 register_struct(OperationMeta, ("changes",))
 register_struct(TransactionMetaV1, ("txChanges", "operations"))
 register_struct(TransactionMetaV2, ("txChangesBefore", "operations", "txChangesAfter"))
 register_struct(ContractEventV0, ("topics", "data"))
 register_union(ContractEventBody, UnionInfo(
-    'v', None, False, [((0,), 'v0')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'v0')],
     None, False, {'v0': lambda: ContractEventV0()}))
 register_struct(ContractEvent, ("ext", "contractID", "type", "body"))
 register_struct(DiagnosticEvent, ("inSuccessfulContractCall", "event"))
 register_struct(SorobanTransactionMetaExtV1, ("ext", "totalNonRefundableResourceFeeCharged", "totalRefundableResourceFeeCharged", "rentFeeCharged"))
 register_union(SorobanTransactionMetaExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: SorobanTransactionMetaExtV1()}))
 register_struct(SorobanTransactionMeta, ("ext", "events", "returnValue", "diagnosticEvents"))
 register_struct(TransactionMetaV3, ("ext", "txChangesBefore", "operations", "txChangesAfter", "sorobanMeta"))
@@ -6041,7 +6181,7 @@ register_struct(TransactionEvent, ("stage", "event"))
 register_struct(TransactionMetaV4, ("ext", "txChangesBefore", "operations", "txChangesAfter", "sorobanMeta", "events", "diagnosticEvents"))
 register_struct(InvokeHostFunctionSuccessPreImage, ("returnValue", "events"))
 register_union(TransactionMeta, UnionInfo(
-    'v', None, False, [((0,), 'operations'), ((1,), 'v1'), ((2,), 'v2'), ((3,), 'v3'), ((4,), 'v4')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'operations'), ((1,), 'v1'), ((2,), 'v2'), ((3,), 'v3'), ((4,), 'v4')],
     None, False, {'operations': lambda: [], 'v1': lambda: TransactionMetaV1(), 'v2': lambda: TransactionMetaV2(), 'v3': lambda: TransactionMetaV3(), 'v4': lambda: TransactionMetaV4()}))
 register_struct(TransactionResultMeta, ("result", "feeProcessing", "txApplyProcessing"))
 register_struct(TransactionResultMetaV1, ("ext", "result", "feeProcessing", "txApplyProcessing", "postTxApplyFeeProcessing"))
@@ -6049,12 +6189,12 @@ register_struct(UpgradeEntryMeta, ("upgrade", "changes"))
 register_struct(LedgerCloseMetaV0, ("ledgerHeader", "txSet", "txProcessing", "upgradesProcessing", "scpInfo"))
 register_struct(LedgerCloseMetaExtV1, ("ext", "sorobanFeeWrite1KB"))
 register_union(LedgerCloseMetaExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: LedgerCloseMetaExtV1()}))
 register_struct(LedgerCloseMetaV1, ("ext", "ledgerHeader", "txSet", "txProcessing", "upgradesProcessing", "scpInfo", "totalByteSizeOfLiveSorobanState", "evictedKeys", "unused"))
 register_struct(LedgerCloseMetaV2, ("ext", "ledgerHeader", "txSet", "txProcessing", "upgradesProcessing", "scpInfo", "totalByteSizeOfLiveSorobanState", "evictedKeys"))
 register_union(LedgerCloseMeta, UnionInfo(
-    'v', None, False, [((0,), 'v0'), ((1,), 'v1'), ((2,), 'v2')],
+    'v', None, (-2147483648, 2147483647), [((0,), 'v0'), ((1,), 'v1'), ((2,), 'v2')],
     None, False, {'v0': lambda: LedgerCloseMetaV0(), 'v1': lambda: LedgerCloseMetaV1(), 'v2': lambda: LedgerCloseMetaV2()}))
 
 __all__ = [

@@ -14,145 +14,145 @@ from stellarcore.xdr._generated.types cimport ClaimableBalanceID, ExtensionPoint
 cdef class AssetCode(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Asset(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExtensionV2Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExtensionV1Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineAsset(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntryExtensionV2Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntryV1Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OfferEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class DataEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimPredicate(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Claimant(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimableBalanceEntryExtensionV1Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimableBalanceEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolEntryBody(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractCodeEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntryExtensionV1Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntryData(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntryExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKey(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BucketMetadataExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BucketEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HotArchiveBucketEntry(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AlphaNum4(XdrStruct):
@@ -160,7 +160,7 @@ cdef class AlphaNum4(XdrStruct):
     cdef PublicKey f_issuer
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AlphaNum12(XdrStruct):
@@ -168,7 +168,7 @@ cdef class AlphaNum12(XdrStruct):
     cdef PublicKey f_issuer
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Price(XdrStruct):
@@ -176,7 +176,7 @@ cdef class Price(XdrStruct):
     cdef int32_t f_d
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Liabilities(XdrStruct):
@@ -184,7 +184,7 @@ cdef class Liabilities(XdrStruct):
     cdef int64_t f_selling
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Signer(XdrStruct):
@@ -192,7 +192,7 @@ cdef class Signer(XdrStruct):
     cdef uint32_t f_weight
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExtensionV3(XdrStruct):
@@ -201,7 +201,7 @@ cdef class AccountEntryExtensionV3(XdrStruct):
     cdef uint64_t f_seqTime
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExtensionV2(XdrStruct):
@@ -211,7 +211,7 @@ cdef class AccountEntryExtensionV2(XdrStruct):
     cdef AccountEntryExtensionV2Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntryExtensionV1(XdrStruct):
@@ -219,7 +219,7 @@ cdef class AccountEntryExtensionV1(XdrStruct):
     cdef AccountEntryExtensionV1Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountEntry(XdrStruct):
@@ -235,7 +235,7 @@ cdef class AccountEntry(XdrStruct):
     cdef AccountEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntryExtensionV2(XdrStruct):
@@ -243,7 +243,7 @@ cdef class TrustLineEntryExtensionV2(XdrStruct):
     cdef TrustLineEntryExtensionV2Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntryV1(XdrStruct):
@@ -251,7 +251,7 @@ cdef class TrustLineEntryV1(XdrStruct):
     cdef TrustLineEntryV1Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TrustLineEntry(XdrStruct):
@@ -263,7 +263,7 @@ cdef class TrustLineEntry(XdrStruct):
     cdef TrustLineEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OfferEntry(XdrStruct):
@@ -277,7 +277,7 @@ cdef class OfferEntry(XdrStruct):
     cdef OfferEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class DataEntry(XdrStruct):
@@ -287,7 +287,7 @@ cdef class DataEntry(XdrStruct):
     cdef DataEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimantV0(XdrStruct):
@@ -295,7 +295,7 @@ cdef class ClaimantV0(XdrStruct):
     cdef ClaimPredicate f_predicate
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimableBalanceEntryExtensionV1(XdrStruct):
@@ -303,7 +303,7 @@ cdef class ClaimableBalanceEntryExtensionV1(XdrStruct):
     cdef uint32_t f_flags
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimableBalanceEntry(XdrStruct):
@@ -314,7 +314,7 @@ cdef class ClaimableBalanceEntry(XdrStruct):
     cdef ClaimableBalanceEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolConstantProductParameters(XdrStruct):
@@ -323,7 +323,7 @@ cdef class LiquidityPoolConstantProductParameters(XdrStruct):
     cdef int32_t f_fee
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolEntryConstantProduct(XdrStruct):
@@ -334,7 +334,7 @@ cdef class LiquidityPoolEntryConstantProduct(XdrStruct):
     cdef int64_t f_poolSharesTrustLineCount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolEntry(XdrStruct):
@@ -342,7 +342,7 @@ cdef class LiquidityPoolEntry(XdrStruct):
     cdef LiquidityPoolEntryBody f_body
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractDataEntry(XdrStruct):
@@ -353,7 +353,7 @@ cdef class ContractDataEntry(XdrStruct):
     cdef SCVal f_val
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractCodeCostInputs(XdrStruct):
@@ -370,7 +370,7 @@ cdef class ContractCodeCostInputs(XdrStruct):
     cdef uint32_t f_nDataSegmentBytes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractCodeEntryV1(XdrStruct):
@@ -378,7 +378,7 @@ cdef class ContractCodeEntryV1(XdrStruct):
     cdef ContractCodeCostInputs f_costInputs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractCodeEntry(XdrStruct):
@@ -387,7 +387,7 @@ cdef class ContractCodeEntry(XdrStruct):
     cdef bytes f_code
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TTLEntry(XdrStruct):
@@ -395,7 +395,7 @@ cdef class TTLEntry(XdrStruct):
     cdef uint32_t f_liveUntilLedgerSeq
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntryExtensionV1(XdrStruct):
@@ -403,7 +403,7 @@ cdef class LedgerEntryExtensionV1(XdrStruct):
     cdef LedgerEntryExtensionV1Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerEntry(XdrStruct):
@@ -412,14 +412,14 @@ cdef class LedgerEntry(XdrStruct):
     cdef LedgerEntryExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyAccount(XdrStruct):
     cdef PublicKey f_accountID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyTrustLine(XdrStruct):
@@ -427,7 +427,7 @@ cdef class LedgerKeyTrustLine(XdrStruct):
     cdef TrustLineAsset f_asset
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyOffer(XdrStruct):
@@ -435,7 +435,7 @@ cdef class LedgerKeyOffer(XdrStruct):
     cdef int64_t f_offerID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyData(XdrStruct):
@@ -443,21 +443,21 @@ cdef class LedgerKeyData(XdrStruct):
     cdef bytes f_dataName
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyClaimableBalance(XdrStruct):
     cdef ClaimableBalanceID f_balanceID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyLiquidityPool(XdrStruct):
     cdef bytes f_liquidityPoolID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyContractData(XdrStruct):
@@ -466,28 +466,28 @@ cdef class LedgerKeyContractData(XdrStruct):
     cdef int32_t f_durability
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyContractCode(XdrStruct):
     cdef bytes f_hash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyConfigSetting(XdrStruct):
     cdef int32_t f_configSettingID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerKeyTtl(XdrStruct):
     cdef bytes f_keyHash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BucketMetadata(XdrStruct):
@@ -495,7 +495,7 @@ cdef class BucketMetadata(XdrStruct):
     cdef BucketMetadataExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef AssetCode dec_AssetCode(Reader r, int depth)
 cdef AlphaNum4 dec_AlphaNum4(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-ledger-entries.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -121,7 +121,7 @@ cdef class AssetCode(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AssetCode(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AssetCode o = <AssetCode?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -192,13 +192,13 @@ cdef class AlphaNum4(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AlphaNum4(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AlphaNum4 o = <AlphaNum4?>other
         cdef int c
         c = cmp_bytes(self.f_assetCode, o.f_assetCode)
         if c:
             return c
-        c = cmp_obj(self.f_issuer, o.f_issuer)
+        c = cmp_obj(self.f_issuer, o.f_issuer, depth)
         if c:
             return c
         return 0
@@ -258,13 +258,13 @@ cdef class AlphaNum12(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AlphaNum12(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AlphaNum12 o = <AlphaNum12?>other
         cdef int c
         c = cmp_bytes(self.f_assetCode, o.f_assetCode)
         if c:
             return c
-        c = cmp_obj(self.f_issuer, o.f_issuer)
+        c = cmp_obj(self.f_issuer, o.f_issuer, depth)
         if c:
             return c
         return 0
@@ -334,7 +334,7 @@ cdef class Asset(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_Asset(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Asset o = <Asset?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -342,9 +342,9 @@ cdef class Asset(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v)
+            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v)
+            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v, depth)
         return 0
 
 
@@ -409,7 +409,7 @@ cdef class Price(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Price(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Price o = <Price?>other
         cdef int c
         if self.f_n != o.f_n:
@@ -473,7 +473,7 @@ cdef class Liabilities(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Liabilities(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Liabilities o = <Liabilities?>other
         cdef int c
         if self.f_buying != o.f_buying:
@@ -537,10 +537,10 @@ cdef class Signer(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Signer(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Signer o = <Signer?>other
         cdef int c
-        c = cmp_obj(self.f_key, o.f_key)
+        c = cmp_obj(self.f_key, o.f_key, depth)
         if c:
             return c
         if self.f_weight != o.f_weight:
@@ -613,10 +613,10 @@ cdef class AccountEntryExtensionV3(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExtensionV3(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExtensionV3 o = <AccountEntryExtensionV3?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_seqLedger != o.f_seqLedger:
@@ -682,7 +682,7 @@ cdef class AccountEntryExtensionV2Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExtensionV2Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExtensionV2Ext o = <AccountEntryExtensionV2Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -690,7 +690,7 @@ cdef class AccountEntryExtensionV2Ext(XdrUnion):
         if d == 0:
             pass
         elif d == 3:
-            return cmp_obj(<AccountEntryExtensionV3?>self._v, <AccountEntryExtensionV3?>o._v)
+            return cmp_obj(<AccountEntryExtensionV3?>self._v, <AccountEntryExtensionV3?>o._v, depth)
         return 0
 
 
@@ -775,17 +775,17 @@ cdef class AccountEntryExtensionV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExtensionV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExtensionV2 o = <AccountEntryExtensionV2?>other
         cdef int c
         if self.f_numSponsored != o.f_numSponsored:
             return -1 if self.f_numSponsored < o.f_numSponsored else 1
         if self.f_numSponsoring != o.f_numSponsoring:
             return -1 if self.f_numSponsoring < o.f_numSponsoring else 1
-        c = cmp_av20_opt_PublicKey(self.f_signerSponsoringIDs, o.f_signerSponsoringIDs)
+        c = cmp_av20_opt_PublicKey(self.f_signerSponsoringIDs, o.f_signerSponsoringIDs, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -849,7 +849,7 @@ cdef class AccountEntryExtensionV1Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExtensionV1Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExtensionV1Ext o = <AccountEntryExtensionV1Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -857,7 +857,7 @@ cdef class AccountEntryExtensionV1Ext(XdrUnion):
         if d == 0:
             pass
         elif d == 2:
-            return cmp_obj(<AccountEntryExtensionV2?>self._v, <AccountEntryExtensionV2?>o._v)
+            return cmp_obj(<AccountEntryExtensionV2?>self._v, <AccountEntryExtensionV2?>o._v, depth)
         return 0
 
 
@@ -920,13 +920,13 @@ cdef class AccountEntryExtensionV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExtensionV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExtensionV1 o = <AccountEntryExtensionV1?>other
         cdef int c
-        c = cmp_obj(self.f_liabilities, o.f_liabilities)
+        c = cmp_obj(self.f_liabilities, o.f_liabilities, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -986,7 +986,7 @@ cdef class AccountEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntryExt o = <AccountEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -994,7 +994,7 @@ cdef class AccountEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<AccountEntryExtensionV1?>self._v, <AccountEntryExtensionV1?>o._v)
+            return cmp_obj(<AccountEntryExtensionV1?>self._v, <AccountEntryExtensionV1?>o._v, depth)
         return 0
 
 
@@ -1145,10 +1145,10 @@ cdef class AccountEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountEntry o = <AccountEntry?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
         if self.f_balance != o.f_balance:
@@ -1157,7 +1157,7 @@ cdef class AccountEntry(XdrStruct):
             return -1 if self.f_seqNum < o.f_seqNum else 1
         if self.f_numSubEntries != o.f_numSubEntries:
             return -1 if self.f_numSubEntries < o.f_numSubEntries else 1
-        c = cmp_opt_PublicKey(self.f_inflationDest, o.f_inflationDest)
+        c = cmp_opt_PublicKey(self.f_inflationDest, o.f_inflationDest, depth)
         if c:
             return c
         if self.f_flags != o.f_flags:
@@ -1168,10 +1168,10 @@ cdef class AccountEntry(XdrStruct):
         c = cmp_bytes(self.f_thresholds, o.f_thresholds)
         if c:
             return c
-        c = cmp_av20_Signer(self.f_signers, o.f_signers)
+        c = cmp_av20_Signer(self.f_signers, o.f_signers, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1267,7 +1267,7 @@ cdef class TrustLineAsset(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineAsset(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineAsset o = <TrustLineAsset?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1275,9 +1275,9 @@ cdef class TrustLineAsset(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v)
+            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v)
+            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v, depth)
         elif d == 3:
             return cmp_bytes(self._v, o._v)
         return 0
@@ -1336,7 +1336,7 @@ cdef class TrustLineEntryExtensionV2Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntryExtensionV2Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntryExtensionV2Ext o = <TrustLineEntryExtensionV2Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1403,12 +1403,12 @@ cdef class TrustLineEntryExtensionV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntryExtensionV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntryExtensionV2 o = <TrustLineEntryExtensionV2?>other
         cdef int c
         if self.f_liquidityPoolUseCount != o.f_liquidityPoolUseCount:
             return -1 if self.f_liquidityPoolUseCount < o.f_liquidityPoolUseCount else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1468,7 +1468,7 @@ cdef class TrustLineEntryV1Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntryV1Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntryV1Ext o = <TrustLineEntryV1Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1476,7 +1476,7 @@ cdef class TrustLineEntryV1Ext(XdrUnion):
         if d == 0:
             pass
         elif d == 2:
-            return cmp_obj(<TrustLineEntryExtensionV2?>self._v, <TrustLineEntryExtensionV2?>o._v)
+            return cmp_obj(<TrustLineEntryExtensionV2?>self._v, <TrustLineEntryExtensionV2?>o._v, depth)
         return 0
 
 
@@ -1539,13 +1539,13 @@ cdef class TrustLineEntryV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntryV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntryV1 o = <TrustLineEntryV1?>other
         cdef int c
-        c = cmp_obj(self.f_liabilities, o.f_liabilities)
+        c = cmp_obj(self.f_liabilities, o.f_liabilities, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1605,7 +1605,7 @@ cdef class TrustLineEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntryExt o = <TrustLineEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1613,7 +1613,7 @@ cdef class TrustLineEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<TrustLineEntryV1?>self._v, <TrustLineEntryV1?>o._v)
+            return cmp_obj(<TrustLineEntryV1?>self._v, <TrustLineEntryV1?>o._v, depth)
         return 0
 
 
@@ -1720,13 +1720,13 @@ cdef class TrustLineEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TrustLineEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TrustLineEntry o = <TrustLineEntry?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_balance != o.f_balance:
@@ -1735,7 +1735,7 @@ cdef class TrustLineEntry(XdrStruct):
             return -1 if self.f_limit < o.f_limit else 1
         if self.f_flags != o.f_flags:
             return -1 if self.f_flags < o.f_flags else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -1793,7 +1793,7 @@ cdef class OfferEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_OfferEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OfferEntryExt o = <OfferEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1926,28 +1926,28 @@ cdef class OfferEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_OfferEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OfferEntry o = <OfferEntry?>other
         cdef int c
-        c = cmp_obj(self.f_sellerID, o.f_sellerID)
+        c = cmp_obj(self.f_sellerID, o.f_sellerID, depth)
         if c:
             return c
         if self.f_offerID != o.f_offerID:
             return -1 if self.f_offerID < o.f_offerID else 1
-        c = cmp_obj(self.f_selling, o.f_selling)
+        c = cmp_obj(self.f_selling, o.f_selling, depth)
         if c:
             return c
-        c = cmp_obj(self.f_buying, o.f_buying)
+        c = cmp_obj(self.f_buying, o.f_buying, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
             return -1 if self.f_amount < o.f_amount else 1
-        c = cmp_obj(self.f_price, o.f_price)
+        c = cmp_obj(self.f_price, o.f_price, depth)
         if c:
             return c
         if self.f_flags != o.f_flags:
             return -1 if self.f_flags < o.f_flags else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -2009,7 +2009,7 @@ cdef class DataEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_DataEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef DataEntryExt o = <DataEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2098,10 +2098,10 @@ cdef class DataEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_DataEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef DataEntry o = <DataEntry?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
         c = cmp_bytes(self.f_dataName, o.f_dataName)
@@ -2110,7 +2110,7 @@ cdef class DataEntry(XdrStruct):
         c = cmp_bytes(self.f_dataValue, o.f_dataValue)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -2214,7 +2214,7 @@ cdef class ClaimPredicate(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimPredicate(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimPredicate o = <ClaimPredicate?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2222,11 +2222,11 @@ cdef class ClaimPredicate(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_av2_ClaimPredicate(self._v, o._v)
+            return cmp_av2_ClaimPredicate(self._v, o._v, depth)
         elif d == 2:
-            return cmp_av2_ClaimPredicate(self._v, o._v)
+            return cmp_av2_ClaimPredicate(self._v, o._v, depth)
         elif d == 3:
-            return cmp_opt_ClaimPredicate(self._v, o._v)
+            return cmp_opt_ClaimPredicate(self._v, o._v, depth)
         elif d == 4:
             return cmp_py(self._v, o._v)
         elif d == 5:
@@ -2301,13 +2301,13 @@ cdef class ClaimantV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimantV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimantV0 o = <ClaimantV0?>other
         cdef int c
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
-        c = cmp_obj(self.f_predicate, o.f_predicate)
+        c = cmp_obj(self.f_predicate, o.f_predicate, depth)
         if c:
             return c
         return 0
@@ -2365,13 +2365,13 @@ cdef class Claimant(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_Claimant(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Claimant o = <Claimant?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ClaimantV0?>self._v, <ClaimantV0?>o._v)
+            return cmp_obj(<ClaimantV0?>self._v, <ClaimantV0?>o._v, depth)
         return 0
 
 
@@ -2422,7 +2422,7 @@ cdef class ClaimableBalanceEntryExtensionV1Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimableBalanceEntryExtensionV1Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimableBalanceEntryExtensionV1Ext o = <ClaimableBalanceEntryExtensionV1Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2489,10 +2489,10 @@ cdef class ClaimableBalanceEntryExtensionV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimableBalanceEntryExtensionV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimableBalanceEntryExtensionV1 o = <ClaimableBalanceEntryExtensionV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_flags != o.f_flags:
@@ -2554,7 +2554,7 @@ cdef class ClaimableBalanceEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimableBalanceEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimableBalanceEntryExt o = <ClaimableBalanceEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -2562,7 +2562,7 @@ cdef class ClaimableBalanceEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<ClaimableBalanceEntryExtensionV1?>self._v, <ClaimableBalanceEntryExtensionV1?>o._v)
+            return cmp_obj(<ClaimableBalanceEntryExtensionV1?>self._v, <ClaimableBalanceEntryExtensionV1?>o._v, depth)
         return 0
 
 
@@ -2658,21 +2658,21 @@ cdef class ClaimableBalanceEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimableBalanceEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimableBalanceEntry o = <ClaimableBalanceEntry?>other
         cdef int c
-        c = cmp_obj(self.f_balanceID, o.f_balanceID)
+        c = cmp_obj(self.f_balanceID, o.f_balanceID, depth)
         if c:
             return c
-        c = cmp_av10_Claimant(self.f_claimants, o.f_claimants)
+        c = cmp_av10_Claimant(self.f_claimants, o.f_claimants, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
             return -1 if self.f_amount < o.f_amount else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -2749,13 +2749,13 @@ cdef class LiquidityPoolConstantProductParameters(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolConstantProductParameters(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolConstantProductParameters o = <LiquidityPoolConstantProductParameters?>other
         cdef int c
-        c = cmp_obj(self.f_assetA, o.f_assetA)
+        c = cmp_obj(self.f_assetA, o.f_assetA, depth)
         if c:
             return c
-        c = cmp_obj(self.f_assetB, o.f_assetB)
+        c = cmp_obj(self.f_assetB, o.f_assetB, depth)
         if c:
             return c
         if self.f_fee != o.f_fee:
@@ -2852,10 +2852,10 @@ cdef class LiquidityPoolEntryConstantProduct(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolEntryConstantProduct(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolEntryConstantProduct o = <LiquidityPoolEntryConstantProduct?>other
         cdef int c
-        c = cmp_obj(self.f_params, o.f_params)
+        c = cmp_obj(self.f_params, o.f_params, depth)
         if c:
             return c
         if self.f_reserveA != o.f_reserveA:
@@ -2927,13 +2927,13 @@ cdef class LiquidityPoolEntryBody(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolEntryBody(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolEntryBody o = <LiquidityPoolEntryBody?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LiquidityPoolEntryConstantProduct?>self._v, <LiquidityPoolEntryConstantProduct?>o._v)
+            return cmp_obj(<LiquidityPoolEntryConstantProduct?>self._v, <LiquidityPoolEntryConstantProduct?>o._v, depth)
         return 0
 
 
@@ -2994,13 +2994,13 @@ cdef class LiquidityPoolEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolEntry o = <LiquidityPoolEntry?>other
         cdef int c
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
         if c:
             return c
-        c = cmp_obj(self.f_body, o.f_body)
+        c = cmp_obj(self.f_body, o.f_body, depth)
         if c:
             return c
         return 0
@@ -3093,21 +3093,21 @@ cdef class ContractDataEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractDataEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractDataEntry o = <ContractDataEntry?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_contract, o.f_contract)
+        c = cmp_obj(self.f_contract, o.f_contract, depth)
         if c:
             return c
-        c = cmp_obj(self.f_key, o.f_key)
+        c = cmp_obj(self.f_key, o.f_key, depth)
         if c:
             return c
         if self.f_durability != o.f_durability:
             return -1 if self.f_durability < o.f_durability else 1
-        c = cmp_obj(self.f_val, o.f_val)
+        c = cmp_obj(self.f_val, o.f_val, depth)
         if c:
             return c
         return 0
@@ -3272,10 +3272,10 @@ cdef class ContractCodeCostInputs(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractCodeCostInputs(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractCodeCostInputs o = <ContractCodeCostInputs?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_nInstructions != o.f_nInstructions:
@@ -3373,13 +3373,13 @@ cdef class ContractCodeEntryV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractCodeEntryV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractCodeEntryV1 o = <ContractCodeEntryV1?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_costInputs, o.f_costInputs)
+        c = cmp_obj(self.f_costInputs, o.f_costInputs, depth)
         if c:
             return c
         return 0
@@ -3439,7 +3439,7 @@ cdef class ContractCodeEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractCodeEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractCodeEntryExt o = <ContractCodeEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -3447,7 +3447,7 @@ cdef class ContractCodeEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<ContractCodeEntryV1?>self._v, <ContractCodeEntryV1?>o._v)
+            return cmp_obj(<ContractCodeEntryV1?>self._v, <ContractCodeEntryV1?>o._v, depth)
         return 0
 
 
@@ -3521,10 +3521,10 @@ cdef class ContractCodeEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractCodeEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractCodeEntry o = <ContractCodeEntry?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         c = cmp_bytes(self.f_hash, o.f_hash)
@@ -3592,7 +3592,7 @@ cdef class TTLEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TTLEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TTLEntry o = <TTLEntry?>other
         cdef int c
         c = cmp_bytes(self.f_keyHash, o.f_keyHash)
@@ -3647,7 +3647,7 @@ cdef class LedgerEntryExtensionV1Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntryExtensionV1Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntryExtensionV1Ext o = <LedgerEntryExtensionV1Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -3714,13 +3714,13 @@ cdef class LedgerEntryExtensionV1(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntryExtensionV1(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntryExtensionV1 o = <LedgerEntryExtensionV1?>other
         cdef int c
-        c = cmp_opt_PublicKey(self.f_sponsoringID, o.f_sponsoringID)
+        c = cmp_opt_PublicKey(self.f_sponsoringID, o.f_sponsoringID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -3868,31 +3868,31 @@ cdef class LedgerEntryData(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntryData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntryData o = <LedgerEntryData?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<AccountEntry?>self._v, <AccountEntry?>o._v)
+            return cmp_obj(<AccountEntry?>self._v, <AccountEntry?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<TrustLineEntry?>self._v, <TrustLineEntry?>o._v)
+            return cmp_obj(<TrustLineEntry?>self._v, <TrustLineEntry?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<OfferEntry?>self._v, <OfferEntry?>o._v)
+            return cmp_obj(<OfferEntry?>self._v, <OfferEntry?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<DataEntry?>self._v, <DataEntry?>o._v)
+            return cmp_obj(<DataEntry?>self._v, <DataEntry?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<ClaimableBalanceEntry?>self._v, <ClaimableBalanceEntry?>o._v)
+            return cmp_obj(<ClaimableBalanceEntry?>self._v, <ClaimableBalanceEntry?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<LiquidityPoolEntry?>self._v, <LiquidityPoolEntry?>o._v)
+            return cmp_obj(<LiquidityPoolEntry?>self._v, <LiquidityPoolEntry?>o._v, depth)
         elif d == 6:
-            return cmp_obj(<ContractDataEntry?>self._v, <ContractDataEntry?>o._v)
+            return cmp_obj(<ContractDataEntry?>self._v, <ContractDataEntry?>o._v, depth)
         elif d == 7:
-            return cmp_obj(<ContractCodeEntry?>self._v, <ContractCodeEntry?>o._v)
+            return cmp_obj(<ContractCodeEntry?>self._v, <ContractCodeEntry?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<ConfigSettingEntry?>self._v, <ConfigSettingEntry?>o._v)
+            return cmp_obj(<ConfigSettingEntry?>self._v, <ConfigSettingEntry?>o._v, depth)
         elif d == 9:
-            return cmp_obj(<TTLEntry?>self._v, <TTLEntry?>o._v)
+            return cmp_obj(<TTLEntry?>self._v, <TTLEntry?>o._v, depth)
         return 0
 
 
@@ -3971,7 +3971,7 @@ cdef class LedgerEntryExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntryExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntryExt o = <LedgerEntryExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -3979,7 +3979,7 @@ cdef class LedgerEntryExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<LedgerEntryExtensionV1?>self._v, <LedgerEntryExtensionV1?>o._v)
+            return cmp_obj(<LedgerEntryExtensionV1?>self._v, <LedgerEntryExtensionV1?>o._v, depth)
         return 0
 
 
@@ -4053,15 +4053,15 @@ cdef class LedgerEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerEntry o = <LedgerEntry?>other
         cdef int c
         if self.f_lastModifiedLedgerSeq != o.f_lastModifiedLedgerSeq:
             return -1 if self.f_lastModifiedLedgerSeq < o.f_lastModifiedLedgerSeq else 1
-        c = cmp_obj(self.f_data, o.f_data)
+        c = cmp_obj(self.f_data, o.f_data, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -4112,10 +4112,10 @@ cdef class LedgerKeyAccount(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyAccount(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyAccount o = <LedgerKeyAccount?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
         return 0
@@ -4173,13 +4173,13 @@ cdef class LedgerKeyTrustLine(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyTrustLine(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyTrustLine o = <LedgerKeyTrustLine?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         return 0
@@ -4239,10 +4239,10 @@ cdef class LedgerKeyOffer(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyOffer(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyOffer o = <LedgerKeyOffer?>other
         cdef int c
-        c = cmp_obj(self.f_sellerID, o.f_sellerID)
+        c = cmp_obj(self.f_sellerID, o.f_sellerID, depth)
         if c:
             return c
         if self.f_offerID != o.f_offerID:
@@ -4304,10 +4304,10 @@ cdef class LedgerKeyData(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyData o = <LedgerKeyData?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
         c = cmp_bytes(self.f_dataName, o.f_dataName)
@@ -4359,10 +4359,10 @@ cdef class LedgerKeyClaimableBalance(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyClaimableBalance(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyClaimableBalance o = <LedgerKeyClaimableBalance?>other
         cdef int c
-        c = cmp_obj(self.f_balanceID, o.f_balanceID)
+        c = cmp_obj(self.f_balanceID, o.f_balanceID, depth)
         if c:
             return c
         return 0
@@ -4409,7 +4409,7 @@ cdef class LedgerKeyLiquidityPool(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyLiquidityPool(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyLiquidityPool o = <LedgerKeyLiquidityPool?>other
         cdef int c
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
@@ -4481,13 +4481,13 @@ cdef class LedgerKeyContractData(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyContractData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyContractData o = <LedgerKeyContractData?>other
         cdef int c
-        c = cmp_obj(self.f_contract, o.f_contract)
+        c = cmp_obj(self.f_contract, o.f_contract, depth)
         if c:
             return c
-        c = cmp_obj(self.f_key, o.f_key)
+        c = cmp_obj(self.f_key, o.f_key, depth)
         if c:
             return c
         if self.f_durability != o.f_durability:
@@ -4540,7 +4540,7 @@ cdef class LedgerKeyContractCode(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyContractCode(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyContractCode o = <LedgerKeyContractCode?>other
         cdef int c
         c = cmp_bytes(self.f_hash, o.f_hash)
@@ -4590,7 +4590,7 @@ cdef class LedgerKeyConfigSetting(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyConfigSetting(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyConfigSetting o = <LedgerKeyConfigSetting?>other
         cdef int c
         if self.f_configSettingID != o.f_configSettingID:
@@ -4639,7 +4639,7 @@ cdef class LedgerKeyTtl(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKeyTtl(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKeyTtl o = <LedgerKeyTtl?>other
         cdef int c
         c = cmp_bytes(self.f_keyHash, o.f_keyHash)
@@ -4788,31 +4788,31 @@ cdef class LedgerKey(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerKey(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerKey o = <LedgerKey?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LedgerKeyAccount?>self._v, <LedgerKeyAccount?>o._v)
+            return cmp_obj(<LedgerKeyAccount?>self._v, <LedgerKeyAccount?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<LedgerKeyTrustLine?>self._v, <LedgerKeyTrustLine?>o._v)
+            return cmp_obj(<LedgerKeyTrustLine?>self._v, <LedgerKeyTrustLine?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<LedgerKeyOffer?>self._v, <LedgerKeyOffer?>o._v)
+            return cmp_obj(<LedgerKeyOffer?>self._v, <LedgerKeyOffer?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<LedgerKeyData?>self._v, <LedgerKeyData?>o._v)
+            return cmp_obj(<LedgerKeyData?>self._v, <LedgerKeyData?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<LedgerKeyClaimableBalance?>self._v, <LedgerKeyClaimableBalance?>o._v)
+            return cmp_obj(<LedgerKeyClaimableBalance?>self._v, <LedgerKeyClaimableBalance?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<LedgerKeyLiquidityPool?>self._v, <LedgerKeyLiquidityPool?>o._v)
+            return cmp_obj(<LedgerKeyLiquidityPool?>self._v, <LedgerKeyLiquidityPool?>o._v, depth)
         elif d == 6:
-            return cmp_obj(<LedgerKeyContractData?>self._v, <LedgerKeyContractData?>o._v)
+            return cmp_obj(<LedgerKeyContractData?>self._v, <LedgerKeyContractData?>o._v, depth)
         elif d == 7:
-            return cmp_obj(<LedgerKeyContractCode?>self._v, <LedgerKeyContractCode?>o._v)
+            return cmp_obj(<LedgerKeyContractCode?>self._v, <LedgerKeyContractCode?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<LedgerKeyConfigSetting?>self._v, <LedgerKeyConfigSetting?>o._v)
+            return cmp_obj(<LedgerKeyConfigSetting?>self._v, <LedgerKeyConfigSetting?>o._v, depth)
         elif d == 9:
-            return cmp_obj(<LedgerKeyTtl?>self._v, <LedgerKeyTtl?>o._v)
+            return cmp_obj(<LedgerKeyTtl?>self._v, <LedgerKeyTtl?>o._v, depth)
         return 0
 
 
@@ -4891,7 +4891,7 @@ cdef class BucketMetadataExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_BucketMetadataExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BucketMetadataExt o = <BucketMetadataExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -4962,12 +4962,12 @@ cdef class BucketMetadata(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_BucketMetadata(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BucketMetadata o = <BucketMetadata?>other
         cdef int c
         if self.f_ledgerVersion != o.f_ledgerVersion:
             return -1 if self.f_ledgerVersion < o.f_ledgerVersion else 1
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -5045,17 +5045,17 @@ cdef class BucketEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_BucketEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BucketEntry o = <BucketEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d in (0, 2):
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v)
+            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v, depth)
         elif d == -1:
-            return cmp_obj(<BucketMetadata?>self._v, <BucketMetadata?>o._v)
+            return cmp_obj(<BucketMetadata?>self._v, <BucketMetadata?>o._v, depth)
         return 0
 
 
@@ -5138,17 +5138,17 @@ cdef class HotArchiveBucketEntry(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_HotArchiveBucketEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HotArchiveBucketEntry o = <HotArchiveBucketEntry?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v)
+            return cmp_obj(<LedgerEntry?>self._v, <LedgerEntry?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v)
+            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v, depth)
         elif d == -1:
-            return cmp_obj(<BucketMetadata?>self._v, <BucketMetadata?>o._v)
+            return cmp_obj(<BucketMetadata?>self._v, <BucketMetadata?>o._v, depth)
         return 0
 
 
@@ -5177,7 +5177,10 @@ cdef int enc_opt_PublicKey(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <PublicKey?>v, 'PublicKey')
+    enter_w(w)
+    enc_obj(w, <PublicKey?>v, 'PublicKey')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_PublicKey(Reader r, int depth):
@@ -5187,10 +5190,11 @@ cdef object dec_opt_PublicKey(Reader r, int depth):
     return dec_PublicKey(r, depth)
 
 
-cdef int cmp_opt_PublicKey(object a, object b) except -2:
+cdef int cmp_opt_PublicKey(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<PublicKey?>a, <PublicKey?>b)
+    depth = enter(depth)
+    return cmp_obj(<PublicKey?>a, <PublicKey?>b, depth)
 
 
 cdef int enc_av20_opt_PublicKey(Writer w, object v) except -1:
@@ -5203,6 +5207,7 @@ cdef int enc_av20_opt_PublicKey(Writer w, object v) except -1:
     if n > 20:
         fail_too_long(n, 20)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_opt_PublicKey(w, x)
@@ -5210,6 +5215,9 @@ cdef int enc_av20_opt_PublicKey(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5228,12 +5236,13 @@ cdef object dec_av20_opt_PublicKey(Reader r, int depth):
     return out
 
 
-cdef int cmp_av20_opt_PublicKey(object a, object b) except -2:
+cdef int cmp_av20_opt_PublicKey(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_opt_PublicKey(la[i], lb[i])
+        c = cmp_opt_PublicKey(la[i], lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5249,6 +5258,7 @@ cdef int enc_av20_Signer(Writer w, object v) except -1:
     if n > 20:
         fail_too_long(n, 20)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <Signer?>x, 'Signer')
@@ -5256,6 +5266,9 @@ cdef int enc_av20_Signer(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5274,12 +5287,13 @@ cdef object dec_av20_Signer(Reader r, int depth):
     return out
 
 
-cdef int cmp_av20_Signer(object a, object b) except -2:
+cdef int cmp_av20_Signer(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<Signer?>la[i], <Signer?>lb[i])
+        c = cmp_obj(<Signer?>la[i], <Signer?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5295,6 +5309,7 @@ cdef int enc_av2_ClaimPredicate(Writer w, object v) except -1:
     if n > 2:
         fail_too_long(n, 2)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <ClaimPredicate?>x, 'ClaimPredicate')
@@ -5302,6 +5317,9 @@ cdef int enc_av2_ClaimPredicate(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5320,12 +5338,13 @@ cdef object dec_av2_ClaimPredicate(Reader r, int depth):
     return out
 
 
-cdef int cmp_av2_ClaimPredicate(object a, object b) except -2:
+cdef int cmp_av2_ClaimPredicate(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<ClaimPredicate?>la[i], <ClaimPredicate?>lb[i])
+        c = cmp_obj(<ClaimPredicate?>la[i], <ClaimPredicate?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5335,7 +5354,10 @@ cdef int enc_opt_ClaimPredicate(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <ClaimPredicate?>v, 'ClaimPredicate')
+    enter_w(w)
+    enc_obj(w, <ClaimPredicate?>v, 'ClaimPredicate')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_ClaimPredicate(Reader r, int depth):
@@ -5345,10 +5367,11 @@ cdef object dec_opt_ClaimPredicate(Reader r, int depth):
     return dec_ClaimPredicate(r, depth)
 
 
-cdef int cmp_opt_ClaimPredicate(object a, object b) except -2:
+cdef int cmp_opt_ClaimPredicate(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<ClaimPredicate?>a, <ClaimPredicate?>b)
+    depth = enter(depth)
+    return cmp_obj(<ClaimPredicate?>a, <ClaimPredicate?>b, depth)
 
 
 cdef int enc_av10_Claimant(Writer w, object v) except -1:
@@ -5361,6 +5384,7 @@ cdef int enc_av10_Claimant(Writer w, object v) except -1:
     if n > 10:
         fail_too_long(n, 10)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <Claimant?>x, 'Claimant')
@@ -5368,6 +5392,9 @@ cdef int enc_av10_Claimant(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -5386,12 +5413,13 @@ cdef object dec_av10_Claimant(Reader r, int depth):
     return out
 
 
-cdef int cmp_av10_Claimant(object a, object b) except -2:
+cdef int cmp_av10_Claimant(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<Claimant?>la[i], <Claimant?>lb[i])
+        c = cmp_obj(<Claimant?>la[i], <Claimant?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -5402,7 +5430,7 @@ cdef int _ae_Thresholds(Writer w, object v) except -1:
 cdef object _ad_Thresholds(Reader r, int depth):
     return rd_opaque_fixed(r, 4)
 
-cdef int _ac_Thresholds(object a, object b) except -2:
+cdef int _ac_Thresholds(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 Thresholds = make_alias('Thresholds', _ae_Thresholds, _ad_Thresholds, _ac_Thresholds)
@@ -5413,7 +5441,7 @@ cdef int _ae_string32(Writer w, object v) except -1:
 cdef object _ad_string32(Reader r, int depth):
     return rd_opaque_var(r, 32)
 
-cdef int _ac_string32(object a, object b) except -2:
+cdef int _ac_string32(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 string32 = make_alias('string32', _ae_string32, _ad_string32, _ac_string32)
@@ -5424,7 +5452,7 @@ cdef int _ae_string64(Writer w, object v) except -1:
 cdef object _ad_string64(Reader r, int depth):
     return rd_opaque_var(r, 64)
 
-cdef int _ac_string64(object a, object b) except -2:
+cdef int _ac_string64(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 string64 = make_alias('string64', _ae_string64, _ad_string64, _ac_string64)
@@ -5435,7 +5463,7 @@ cdef int _ae_SequenceNumber(Writer w, object v) except -1:
 cdef object _ad_SequenceNumber(Reader r, int depth):
     return rd_i64(r)
 
-cdef int _ac_SequenceNumber(object a, object b) except -2:
+cdef int _ac_SequenceNumber(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 SequenceNumber = make_alias('SequenceNumber', _ae_SequenceNumber, _ad_SequenceNumber, _ac_SequenceNumber)
@@ -5446,7 +5474,7 @@ cdef int _ae_DataValue(Writer w, object v) except -1:
 cdef object _ad_DataValue(Reader r, int depth):
     return rd_opaque_var(r, 64)
 
-cdef int _ac_DataValue(object a, object b) except -2:
+cdef int _ac_DataValue(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 DataValue = make_alias('DataValue', _ae_DataValue, _ad_DataValue, _ac_DataValue)
@@ -5457,7 +5485,7 @@ cdef int _ae_AssetCode4(Writer w, object v) except -1:
 cdef object _ad_AssetCode4(Reader r, int depth):
     return rd_opaque_fixed(r, 4)
 
-cdef int _ac_AssetCode4(object a, object b) except -2:
+cdef int _ac_AssetCode4(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 AssetCode4 = make_alias('AssetCode4', _ae_AssetCode4, _ad_AssetCode4, _ac_AssetCode4)
@@ -5468,7 +5496,7 @@ cdef int _ae_AssetCode12(Writer w, object v) except -1:
 cdef object _ad_AssetCode12(Reader r, int depth):
     return rd_opaque_fixed(r, 12)
 
-cdef int _ac_AssetCode12(object a, object b) except -2:
+cdef int _ac_AssetCode12(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 AssetCode12 = make_alias('AssetCode12', _ae_AssetCode12, _ad_AssetCode12, _ac_AssetCode12)
@@ -5479,97 +5507,97 @@ cdef int _ae_SponsorshipDescriptor(Writer w, object v) except -1:
 cdef object _ad_SponsorshipDescriptor(Reader r, int depth):
     return dec_opt_PublicKey(r, depth)
 
-cdef int _ac_SponsorshipDescriptor(object a, object b) except -2:
-    return cmp_opt_PublicKey(a, b)
+cdef int _ac_SponsorshipDescriptor(object a, object b, int depth) except -2:
+    return cmp_opt_PublicKey(a, b, depth)
 
 SponsorshipDescriptor = make_alias('SponsorshipDescriptor', _ae_SponsorshipDescriptor, _ad_SponsorshipDescriptor, _ac_SponsorshipDescriptor)
 
 
 register_union(AssetCode, UnionInfo(
-    'type', _m_AssetType, False, [((1,), 'assetCode4'), ((2,), 'assetCode12')],
+    'type', _m_AssetType, None, [((1,), 'assetCode4'), ((2,), 'assetCode12')],
     None, False, {'assetCode4': lambda: _Z4, 'assetCode12': lambda: _Z12}))
 register_struct(AlphaNum4, ("assetCode", "issuer"))
 register_struct(AlphaNum12, ("assetCode", "issuer"))
 register_union(Asset, UnionInfo(
-    'type', _m_AssetType, False, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12')],
+    'type', _m_AssetType, None, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12')],
     None, False, {'alphaNum4': lambda: AlphaNum4(), 'alphaNum12': lambda: AlphaNum12()}))
 register_struct(Price, ("n", "d"))
 register_struct(Liabilities, ("buying", "selling"))
 register_struct(Signer, ("key", "weight"))
 register_struct(AccountEntryExtensionV3, ("ext", "seqLedger", "seqTime"))
 register_union(AccountEntryExtensionV2Ext, UnionInfo(
-    'v', None, False, [((0,), None), ((3,), 'v3')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((3,), 'v3')],
     None, False, {'v3': lambda: AccountEntryExtensionV3()}))
 register_struct(AccountEntryExtensionV2, ("numSponsored", "numSponsoring", "signerSponsoringIDs", "ext"))
 register_union(AccountEntryExtensionV1Ext, UnionInfo(
-    'v', None, False, [((0,), None), ((2,), 'v2')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((2,), 'v2')],
     None, False, {'v2': lambda: AccountEntryExtensionV2()}))
 register_struct(AccountEntryExtensionV1, ("liabilities", "ext"))
 register_union(AccountEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: AccountEntryExtensionV1()}))
 register_struct(AccountEntry, ("accountID", "balance", "seqNum", "numSubEntries", "inflationDest", "flags", "homeDomain", "thresholds", "signers", "ext"))
 register_union(TrustLineAsset, UnionInfo(
-    'type', _m_AssetType, False, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12'), ((3,), 'liquidityPoolID')],
+    'type', _m_AssetType, None, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12'), ((3,), 'liquidityPoolID')],
     None, False, {'alphaNum4': lambda: AlphaNum4(), 'alphaNum12': lambda: AlphaNum12(), 'liquidityPoolID': lambda: _Z32}))
 register_union(TrustLineEntryExtensionV2Ext, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(TrustLineEntryExtensionV2, ("liquidityPoolUseCount", "ext"))
 register_union(TrustLineEntryV1Ext, UnionInfo(
-    'v', None, False, [((0,), None), ((2,), 'v2')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((2,), 'v2')],
     None, False, {'v2': lambda: TrustLineEntryExtensionV2()}))
 register_struct(TrustLineEntryV1, ("liabilities", "ext"))
 register_union(TrustLineEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: TrustLineEntryV1()}))
 register_struct(TrustLineEntry, ("accountID", "asset", "balance", "limit", "flags", "ext"))
 register_union(OfferEntryExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(OfferEntry, ("sellerID", "offerID", "selling", "buying", "amount", "price", "flags", "ext"))
 register_union(DataEntryExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(DataEntry, ("accountID", "dataName", "dataValue", "ext"))
 register_union(ClaimPredicate, UnionInfo(
-    'type', _m_ClaimPredicateType, False, [((0,), None), ((1,), 'andPredicates'), ((2,), 'orPredicates'), ((3,), 'notPredicate'), ((4,), 'absBefore'), ((5,), 'relBefore')],
+    'type', _m_ClaimPredicateType, None, [((0,), None), ((1,), 'andPredicates'), ((2,), 'orPredicates'), ((3,), 'notPredicate'), ((4,), 'absBefore'), ((5,), 'relBefore')],
     None, False, {'andPredicates': lambda: [], 'orPredicates': lambda: [], 'notPredicate': lambda: None, 'absBefore': lambda: 0, 'relBefore': lambda: 0}))
 register_struct(ClaimantV0, ("destination", "predicate"))
 register_union(Claimant, UnionInfo(
-    'type', _m_ClaimantType, False, [((0,), 'v0')],
+    'type', _m_ClaimantType, None, [((0,), 'v0')],
     None, False, {'v0': lambda: ClaimantV0()}))
 register_union(ClaimableBalanceEntryExtensionV1Ext, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(ClaimableBalanceEntryExtensionV1, ("ext", "flags"))
 register_union(ClaimableBalanceEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: ClaimableBalanceEntryExtensionV1()}))
 register_struct(ClaimableBalanceEntry, ("balanceID", "claimants", "asset", "amount", "ext"))
 register_struct(LiquidityPoolConstantProductParameters, ("assetA", "assetB", "fee"))
 register_struct(LiquidityPoolEntryConstantProduct, ("params", "reserveA", "reserveB", "totalPoolShares", "poolSharesTrustLineCount"))
 register_union(LiquidityPoolEntryBody, UnionInfo(
-    'type', _m_LiquidityPoolType, False, [((0,), 'constantProduct')],
+    'type', _m_LiquidityPoolType, None, [((0,), 'constantProduct')],
     None, False, {'constantProduct': lambda: LiquidityPoolEntryConstantProduct()}))
 register_struct(LiquidityPoolEntry, ("liquidityPoolID", "body"))
 register_struct(ContractDataEntry, ("ext", "contract", "key", "durability", "val"))
 register_struct(ContractCodeCostInputs, ("ext", "nInstructions", "nFunctions", "nGlobals", "nTableEntries", "nTypes", "nDataSegments", "nElemSegments", "nImports", "nExports", "nDataSegmentBytes"))
 register_struct(ContractCodeEntryV1, ("ext", "costInputs"))
 register_union(ContractCodeEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: ContractCodeEntryV1()}))
 register_struct(ContractCodeEntry, ("ext", "hash", "code"))
 register_struct(TTLEntry, ("keyHash", "liveUntilLedgerSeq"))
 register_union(LedgerEntryExtensionV1Ext, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(LedgerEntryExtensionV1, ("sponsoringID", "ext"))
 register_union(LedgerEntryData, UnionInfo(
-    'type', _m_LedgerEntryType, False, [((0,), 'account'), ((1,), 'trustLine'), ((2,), 'offer'), ((3,), 'data'), ((4,), 'claimableBalance'), ((5,), 'liquidityPool'), ((6,), 'contractData'), ((7,), 'contractCode'), ((8,), 'configSetting'), ((9,), 'ttl')],
+    'type', _m_LedgerEntryType, None, [((0,), 'account'), ((1,), 'trustLine'), ((2,), 'offer'), ((3,), 'data'), ((4,), 'claimableBalance'), ((5,), 'liquidityPool'), ((6,), 'contractData'), ((7,), 'contractCode'), ((8,), 'configSetting'), ((9,), 'ttl')],
     None, False, {'account': lambda: AccountEntry(), 'trustLine': lambda: TrustLineEntry(), 'offer': lambda: OfferEntry(), 'data': lambda: DataEntry(), 'claimableBalance': lambda: ClaimableBalanceEntry(), 'liquidityPool': lambda: LiquidityPoolEntry(), 'contractData': lambda: ContractDataEntry(), 'contractCode': lambda: ContractCodeEntry(), 'configSetting': lambda: ConfigSettingEntry(), 'ttl': lambda: TTLEntry()}))
 register_union(LedgerEntryExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'v1')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'v1')],
     None, False, {'v1': lambda: LedgerEntryExtensionV1()}))
 register_struct(LedgerEntry, ("lastModifiedLedgerSeq", "data", "ext"))
 register_struct(LedgerKeyAccount, ("accountID",))
@@ -5583,17 +5611,17 @@ register_struct(LedgerKeyContractCode, ("hash",))
 register_struct(LedgerKeyConfigSetting, ("configSettingID",))
 register_struct(LedgerKeyTtl, ("keyHash",))
 register_union(LedgerKey, UnionInfo(
-    'type', _m_LedgerEntryType, False, [((0,), 'account'), ((1,), 'trustLine'), ((2,), 'offer'), ((3,), 'data'), ((4,), 'claimableBalance'), ((5,), 'liquidityPool'), ((6,), 'contractData'), ((7,), 'contractCode'), ((8,), 'configSetting'), ((9,), 'ttl')],
+    'type', _m_LedgerEntryType, None, [((0,), 'account'), ((1,), 'trustLine'), ((2,), 'offer'), ((3,), 'data'), ((4,), 'claimableBalance'), ((5,), 'liquidityPool'), ((6,), 'contractData'), ((7,), 'contractCode'), ((8,), 'configSetting'), ((9,), 'ttl')],
     None, False, {'account': lambda: LedgerKeyAccount(), 'trustLine': lambda: LedgerKeyTrustLine(), 'offer': lambda: LedgerKeyOffer(), 'data': lambda: LedgerKeyData(), 'claimableBalance': lambda: LedgerKeyClaimableBalance(), 'liquidityPool': lambda: LedgerKeyLiquidityPool(), 'contractData': lambda: LedgerKeyContractData(), 'contractCode': lambda: LedgerKeyContractCode(), 'configSetting': lambda: LedgerKeyConfigSetting(), 'ttl': lambda: LedgerKeyTtl()}))
 register_union(BucketMetadataExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'bucketListType')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'bucketListType')],
     None, False, {'bucketListType': lambda: _m_BucketListType[0]}))
 register_struct(BucketMetadata, ("ledgerVersion", "ext"))
 register_union(BucketEntry, UnionInfo(
-    'type', _m_BucketEntryType, False, [((0, 2,), 'liveEntry'), ((1,), 'deadEntry'), ((-1,), 'metaEntry')],
+    'type', _m_BucketEntryType, None, [((0, 2,), 'liveEntry'), ((1,), 'deadEntry'), ((-1,), 'metaEntry')],
     None, False, {'liveEntry': lambda: LedgerEntry(), 'deadEntry': lambda: LedgerKey(), 'metaEntry': lambda: BucketMetadata()}))
 register_union(HotArchiveBucketEntry, UnionInfo(
-    'type', _m_HotArchiveBucketEntryType, False, [((0,), 'archivedEntry'), ((1,), 'key'), ((-1,), 'metaEntry')],
+    'type', _m_HotArchiveBucketEntryType, None, [((0,), 'archivedEntry'), ((1,), 'key'), ((-1,), 'metaEntry')],
     None, False, {'archivedEntry': lambda: LedgerEntry(), 'key': lambda: LedgerKey(), 'metaEntry': lambda: BucketMetadata()}))
 
 __all__ = [

@@ -13,25 +13,25 @@ from stellarcore.xdr._generated.types cimport Curve25519Public, HmacSha256Mac, P
 cdef class PeerAddressIp(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SurveyResponseBody(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class StellarMessage(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AuthenticatedMessage(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Error(XdrStruct):
@@ -39,14 +39,14 @@ cdef class Error(XdrStruct):
     cdef bytes f_msg
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SendMore(XdrStruct):
     cdef uint32_t f_numMessages
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SendMoreExtended(XdrStruct):
@@ -54,7 +54,7 @@ cdef class SendMoreExtended(XdrStruct):
     cdef uint32_t f_numBytes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AuthCert(XdrStruct):
@@ -63,7 +63,7 @@ cdef class AuthCert(XdrStruct):
     cdef bytes f_sig
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Hello(XdrStruct):
@@ -78,14 +78,14 @@ cdef class Hello(XdrStruct):
     cdef bytes f_nonce
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Auth(XdrStruct):
     cdef int32_t f_flags
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PeerAddress(XdrStruct):
@@ -94,7 +94,7 @@ cdef class PeerAddress(XdrStruct):
     cdef uint32_t f_numFailures
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class DontHave(XdrStruct):
@@ -102,7 +102,7 @@ cdef class DontHave(XdrStruct):
     cdef bytes f_reqHash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedSurveyStartCollectingMessage(XdrStruct):
@@ -111,7 +111,7 @@ cdef class TimeSlicedSurveyStartCollectingMessage(XdrStruct):
     cdef uint32_t f_ledgerNum
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SignedTimeSlicedSurveyStartCollectingMessage(XdrStruct):
@@ -119,7 +119,7 @@ cdef class SignedTimeSlicedSurveyStartCollectingMessage(XdrStruct):
     cdef TimeSlicedSurveyStartCollectingMessage f_startCollecting
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedSurveyStopCollectingMessage(XdrStruct):
@@ -128,7 +128,7 @@ cdef class TimeSlicedSurveyStopCollectingMessage(XdrStruct):
     cdef uint32_t f_ledgerNum
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SignedTimeSlicedSurveyStopCollectingMessage(XdrStruct):
@@ -136,7 +136,7 @@ cdef class SignedTimeSlicedSurveyStopCollectingMessage(XdrStruct):
     cdef TimeSlicedSurveyStopCollectingMessage f_stopCollecting
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SurveyRequestMessage(XdrStruct):
@@ -147,7 +147,7 @@ cdef class SurveyRequestMessage(XdrStruct):
     cdef int32_t f_commandType
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedSurveyRequestMessage(XdrStruct):
@@ -157,7 +157,7 @@ cdef class TimeSlicedSurveyRequestMessage(XdrStruct):
     cdef uint32_t f_outboundPeersIndex
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SignedTimeSlicedSurveyRequestMessage(XdrStruct):
@@ -165,7 +165,7 @@ cdef class SignedTimeSlicedSurveyRequestMessage(XdrStruct):
     cdef TimeSlicedSurveyRequestMessage f_request
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SurveyResponseMessage(XdrStruct):
@@ -176,7 +176,7 @@ cdef class SurveyResponseMessage(XdrStruct):
     cdef bytes f_encryptedBody
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedSurveyResponseMessage(XdrStruct):
@@ -184,7 +184,7 @@ cdef class TimeSlicedSurveyResponseMessage(XdrStruct):
     cdef uint32_t f_nonce
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SignedTimeSlicedSurveyResponseMessage(XdrStruct):
@@ -192,7 +192,7 @@ cdef class SignedTimeSlicedSurveyResponseMessage(XdrStruct):
     cdef TimeSlicedSurveyResponseMessage f_response
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PeerStats(XdrStruct):
@@ -213,7 +213,7 @@ cdef class PeerStats(XdrStruct):
     cdef uint64_t f_duplicateFetchMessageRecv
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedNodeData(XdrStruct):
@@ -229,7 +229,7 @@ cdef class TimeSlicedNodeData(XdrStruct):
     cdef uint32_t f_maxOutboundPeerCount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeSlicedPeerData(XdrStruct):
@@ -237,7 +237,7 @@ cdef class TimeSlicedPeerData(XdrStruct):
     cdef uint32_t f_averageLatencyMs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TopologyResponseBodyV2(XdrStruct):
@@ -246,21 +246,21 @@ cdef class TopologyResponseBodyV2(XdrStruct):
     cdef TimeSlicedNodeData f_nodeData
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FloodAdvert(XdrStruct):
     cdef list f_txHashes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FloodDemand(XdrStruct):
     cdef list f_txHashes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AuthenticatedMessageV0(XdrStruct):
@@ -269,7 +269,7 @@ cdef class AuthenticatedMessageV0(XdrStruct):
     cdef HmacSha256Mac f_mac
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef Error dec_Error(Reader r, int depth)
 cdef SendMore dec_SendMore(Reader r, int depth)

@@ -5,7 +5,7 @@
 """XDR types of `Stellar-overlay.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -96,7 +96,7 @@ cdef class Error(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Error(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Error o = <Error?>other
         cdef int c
         if self.f_code != o.f_code:
@@ -150,7 +150,7 @@ cdef class SendMore(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SendMore(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SendMore o = <SendMore?>other
         cdef int c
         if self.f_numMessages != o.f_numMessages:
@@ -210,7 +210,7 @@ cdef class SendMoreExtended(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SendMoreExtended(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SendMoreExtended o = <SendMoreExtended?>other
         cdef int c
         if self.f_numMessages != o.f_numMessages:
@@ -285,10 +285,10 @@ cdef class AuthCert(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AuthCert(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AuthCert o = <AuthCert?>other
         cdef int c
-        c = cmp_obj(self.f_pubkey, o.f_pubkey)
+        c = cmp_obj(self.f_pubkey, o.f_pubkey, depth)
         if c:
             return c
         if self.f_expiration != o.f_expiration:
@@ -432,7 +432,7 @@ cdef class Hello(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Hello(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Hello o = <Hello?>other
         cdef int c
         if self.f_ledgerVersion != o.f_ledgerVersion:
@@ -449,10 +449,10 @@ cdef class Hello(XdrStruct):
             return c
         if self.f_listeningPort != o.f_listeningPort:
             return -1 if self.f_listeningPort < o.f_listeningPort else 1
-        c = cmp_obj(self.f_peerID, o.f_peerID)
+        c = cmp_obj(self.f_peerID, o.f_peerID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_cert, o.f_cert)
+        c = cmp_obj(self.f_cert, o.f_cert, depth)
         if c:
             return c
         c = cmp_bytes(self.f_nonce, o.f_nonce)
@@ -518,7 +518,7 @@ cdef class Auth(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Auth(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Auth o = <Auth?>other
         cdef int c
         if self.f_flags != o.f_flags:
@@ -586,7 +586,7 @@ cdef class PeerAddressIp(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PeerAddressIp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PeerAddressIp o = <PeerAddressIp?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -668,10 +668,10 @@ cdef class PeerAddress(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PeerAddress(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PeerAddress o = <PeerAddress?>other
         cdef int c
-        c = cmp_obj(self.f_ip, o.f_ip)
+        c = cmp_obj(self.f_ip, o.f_ip, depth)
         if c:
             return c
         if self.f_port != o.f_port:
@@ -737,7 +737,7 @@ cdef class DontHave(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_DontHave(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef DontHave o = <DontHave?>other
         cdef int c
         if self.f_type != o.f_type:
@@ -813,10 +813,10 @@ cdef class TimeSlicedSurveyStartCollectingMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedSurveyStartCollectingMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedSurveyStartCollectingMessage o = <TimeSlicedSurveyStartCollectingMessage?>other
         cdef int c
-        c = cmp_obj(self.f_surveyorID, o.f_surveyorID)
+        c = cmp_obj(self.f_surveyorID, o.f_surveyorID, depth)
         if c:
             return c
         if self.f_nonce != o.f_nonce:
@@ -882,13 +882,13 @@ cdef class SignedTimeSlicedSurveyStartCollectingMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignedTimeSlicedSurveyStartCollectingMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignedTimeSlicedSurveyStartCollectingMessage o = <SignedTimeSlicedSurveyStartCollectingMessage?>other
         cdef int c
         c = cmp_bytes(self.f_signature, o.f_signature)
         if c:
             return c
-        c = cmp_obj(self.f_startCollecting, o.f_startCollecting)
+        c = cmp_obj(self.f_startCollecting, o.f_startCollecting, depth)
         if c:
             return c
         return 0
@@ -959,10 +959,10 @@ cdef class TimeSlicedSurveyStopCollectingMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedSurveyStopCollectingMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedSurveyStopCollectingMessage o = <TimeSlicedSurveyStopCollectingMessage?>other
         cdef int c
-        c = cmp_obj(self.f_surveyorID, o.f_surveyorID)
+        c = cmp_obj(self.f_surveyorID, o.f_surveyorID, depth)
         if c:
             return c
         if self.f_nonce != o.f_nonce:
@@ -1028,13 +1028,13 @@ cdef class SignedTimeSlicedSurveyStopCollectingMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignedTimeSlicedSurveyStopCollectingMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignedTimeSlicedSurveyStopCollectingMessage o = <SignedTimeSlicedSurveyStopCollectingMessage?>other
         cdef int c
         c = cmp_bytes(self.f_signature, o.f_signature)
         if c:
             return c
-        c = cmp_obj(self.f_stopCollecting, o.f_stopCollecting)
+        c = cmp_obj(self.f_stopCollecting, o.f_stopCollecting, depth)
         if c:
             return c
         return 0
@@ -1127,18 +1127,18 @@ cdef class SurveyRequestMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SurveyRequestMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SurveyRequestMessage o = <SurveyRequestMessage?>other
         cdef int c
-        c = cmp_obj(self.f_surveyorPeerID, o.f_surveyorPeerID)
+        c = cmp_obj(self.f_surveyorPeerID, o.f_surveyorPeerID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_surveyedPeerID, o.f_surveyedPeerID)
+        c = cmp_obj(self.f_surveyedPeerID, o.f_surveyedPeerID, depth)
         if c:
             return c
         if self.f_ledgerNum != o.f_ledgerNum:
             return -1 if self.f_ledgerNum < o.f_ledgerNum else 1
-        c = cmp_obj(self.f_encryptionKey, o.f_encryptionKey)
+        c = cmp_obj(self.f_encryptionKey, o.f_encryptionKey, depth)
         if c:
             return c
         if self.f_commandType != o.f_commandType:
@@ -1228,10 +1228,10 @@ cdef class TimeSlicedSurveyRequestMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedSurveyRequestMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedSurveyRequestMessage o = <TimeSlicedSurveyRequestMessage?>other
         cdef int c
-        c = cmp_obj(self.f_request, o.f_request)
+        c = cmp_obj(self.f_request, o.f_request, depth)
         if c:
             return c
         if self.f_nonce != o.f_nonce:
@@ -1301,13 +1301,13 @@ cdef class SignedTimeSlicedSurveyRequestMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignedTimeSlicedSurveyRequestMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignedTimeSlicedSurveyRequestMessage o = <SignedTimeSlicedSurveyRequestMessage?>other
         cdef int c
         c = cmp_bytes(self.f_requestSignature, o.f_requestSignature)
         if c:
             return c
-        c = cmp_obj(self.f_request, o.f_request)
+        c = cmp_obj(self.f_request, o.f_request, depth)
         if c:
             return c
         return 0
@@ -1400,13 +1400,13 @@ cdef class SurveyResponseMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SurveyResponseMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SurveyResponseMessage o = <SurveyResponseMessage?>other
         cdef int c
-        c = cmp_obj(self.f_surveyorPeerID, o.f_surveyorPeerID)
+        c = cmp_obj(self.f_surveyorPeerID, o.f_surveyorPeerID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_surveyedPeerID, o.f_surveyedPeerID)
+        c = cmp_obj(self.f_surveyedPeerID, o.f_surveyedPeerID, depth)
         if c:
             return c
         if self.f_ledgerNum != o.f_ledgerNum:
@@ -1479,10 +1479,10 @@ cdef class TimeSlicedSurveyResponseMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedSurveyResponseMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedSurveyResponseMessage o = <TimeSlicedSurveyResponseMessage?>other
         cdef int c
-        c = cmp_obj(self.f_response, o.f_response)
+        c = cmp_obj(self.f_response, o.f_response, depth)
         if c:
             return c
         if self.f_nonce != o.f_nonce:
@@ -1544,13 +1544,13 @@ cdef class SignedTimeSlicedSurveyResponseMessage(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignedTimeSlicedSurveyResponseMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignedTimeSlicedSurveyResponseMessage o = <SignedTimeSlicedSurveyResponseMessage?>other
         cdef int c
         c = cmp_bytes(self.f_responseSignature, o.f_responseSignature)
         if c:
             return c
-        c = cmp_obj(self.f_response, o.f_response)
+        c = cmp_obj(self.f_response, o.f_response, depth)
         if c:
             return c
         return 0
@@ -1753,10 +1753,10 @@ cdef class PeerStats(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PeerStats(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PeerStats o = <PeerStats?>other
         cdef int c
-        c = cmp_obj(self.f_id, o.f_id)
+        c = cmp_obj(self.f_id, o.f_id, depth)
         if c:
             return c
         c = cmp_bytes(self.f_versionStr, o.f_versionStr)
@@ -1959,7 +1959,7 @@ cdef class TimeSlicedNodeData(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedNodeData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedNodeData o = <TimeSlicedNodeData?>other
         cdef int c
         if self.f_addedAuthenticatedPeers != o.f_addedAuthenticatedPeers:
@@ -2055,10 +2055,10 @@ cdef class TimeSlicedPeerData(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeSlicedPeerData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeSlicedPeerData o = <TimeSlicedPeerData?>other
         cdef int c
-        c = cmp_obj(self.f_peerStats, o.f_peerStats)
+        c = cmp_obj(self.f_peerStats, o.f_peerStats, depth)
         if c:
             return c
         if self.f_averageLatencyMs != o.f_averageLatencyMs:
@@ -2131,16 +2131,16 @@ cdef class TopologyResponseBodyV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TopologyResponseBodyV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TopologyResponseBodyV2 o = <TopologyResponseBodyV2?>other
         cdef int c
-        c = cmp_av25_TimeSlicedPeerData(self.f_inboundPeers, o.f_inboundPeers)
+        c = cmp_av25_TimeSlicedPeerData(self.f_inboundPeers, o.f_inboundPeers, depth)
         if c:
             return c
-        c = cmp_av25_TimeSlicedPeerData(self.f_outboundPeers, o.f_outboundPeers)
+        c = cmp_av25_TimeSlicedPeerData(self.f_outboundPeers, o.f_outboundPeers, depth)
         if c:
             return c
-        c = cmp_obj(self.f_nodeData, o.f_nodeData)
+        c = cmp_obj(self.f_nodeData, o.f_nodeData, depth)
         if c:
             return c
         return 0
@@ -2200,13 +2200,13 @@ cdef class SurveyResponseBody(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SurveyResponseBody(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SurveyResponseBody o = <SurveyResponseBody?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 2:
-            return cmp_obj(<TopologyResponseBodyV2?>self._v, <TopologyResponseBodyV2?>o._v)
+            return cmp_obj(<TopologyResponseBodyV2?>self._v, <TopologyResponseBodyV2?>o._v, depth)
         return 0
 
 
@@ -2256,10 +2256,10 @@ cdef class FloodAdvert(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_FloodAdvert(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FloodAdvert o = <FloodAdvert?>other
         cdef int c
-        c = cmp_av1000_of32(self.f_txHashes, o.f_txHashes)
+        c = cmp_av1000_of32(self.f_txHashes, o.f_txHashes, depth)
         if c:
             return c
         return 0
@@ -2306,10 +2306,10 @@ cdef class FloodDemand(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_FloodDemand(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FloodDemand o = <FloodDemand?>other
         cdef int c
-        c = cmp_av1000_of32(self.f_txHashes, o.f_txHashes)
+        c = cmp_av1000_of32(self.f_txHashes, o.f_txHashes, depth)
         if c:
             return c
         return 0
@@ -2565,53 +2565,53 @@ cdef class StellarMessage(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_StellarMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef StellarMessage o = <StellarMessage?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<Error?>self._v, <Error?>o._v)
+            return cmp_obj(<Error?>self._v, <Error?>o._v, depth)
         elif d == 13:
-            return cmp_obj(<Hello?>self._v, <Hello?>o._v)
+            return cmp_obj(<Hello?>self._v, <Hello?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<Auth?>self._v, <Auth?>o._v)
+            return cmp_obj(<Auth?>self._v, <Auth?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<DontHave?>self._v, <DontHave?>o._v)
+            return cmp_obj(<DontHave?>self._v, <DontHave?>o._v, depth)
         elif d == 5:
-            return cmp_av100_PeerAddress(self._v, o._v)
+            return cmp_av100_PeerAddress(self._v, o._v, depth)
         elif d == 6:
             return cmp_bytes(self._v, o._v)
         elif d == 7:
-            return cmp_obj(<TransactionSet?>self._v, <TransactionSet?>o._v)
+            return cmp_obj(<TransactionSet?>self._v, <TransactionSet?>o._v, depth)
         elif d == 17:
-            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v)
+            return cmp_obj(<GeneralizedTransactionSet?>self._v, <GeneralizedTransactionSet?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<TransactionEnvelope?>self._v, <TransactionEnvelope?>o._v)
+            return cmp_obj(<TransactionEnvelope?>self._v, <TransactionEnvelope?>o._v, depth)
         elif d == 21:
-            return cmp_obj(<SignedTimeSlicedSurveyRequestMessage?>self._v, <SignedTimeSlicedSurveyRequestMessage?>o._v)
+            return cmp_obj(<SignedTimeSlicedSurveyRequestMessage?>self._v, <SignedTimeSlicedSurveyRequestMessage?>o._v, depth)
         elif d == 22:
-            return cmp_obj(<SignedTimeSlicedSurveyResponseMessage?>self._v, <SignedTimeSlicedSurveyResponseMessage?>o._v)
+            return cmp_obj(<SignedTimeSlicedSurveyResponseMessage?>self._v, <SignedTimeSlicedSurveyResponseMessage?>o._v, depth)
         elif d == 23:
-            return cmp_obj(<SignedTimeSlicedSurveyStartCollectingMessage?>self._v, <SignedTimeSlicedSurveyStartCollectingMessage?>o._v)
+            return cmp_obj(<SignedTimeSlicedSurveyStartCollectingMessage?>self._v, <SignedTimeSlicedSurveyStartCollectingMessage?>o._v, depth)
         elif d == 24:
-            return cmp_obj(<SignedTimeSlicedSurveyStopCollectingMessage?>self._v, <SignedTimeSlicedSurveyStopCollectingMessage?>o._v)
+            return cmp_obj(<SignedTimeSlicedSurveyStopCollectingMessage?>self._v, <SignedTimeSlicedSurveyStopCollectingMessage?>o._v, depth)
         elif d == 9:
             return cmp_bytes(self._v, o._v)
         elif d == 10:
-            return cmp_obj(<SCPQuorumSet?>self._v, <SCPQuorumSet?>o._v)
+            return cmp_obj(<SCPQuorumSet?>self._v, <SCPQuorumSet?>o._v, depth)
         elif d == 11:
-            return cmp_obj(<SCPEnvelope?>self._v, <SCPEnvelope?>o._v)
+            return cmp_obj(<SCPEnvelope?>self._v, <SCPEnvelope?>o._v, depth)
         elif d == 12:
             return cmp_py(self._v, o._v)
         elif d == 16:
-            return cmp_obj(<SendMore?>self._v, <SendMore?>o._v)
+            return cmp_obj(<SendMore?>self._v, <SendMore?>o._v, depth)
         elif d == 20:
-            return cmp_obj(<SendMoreExtended?>self._v, <SendMoreExtended?>o._v)
+            return cmp_obj(<SendMoreExtended?>self._v, <SendMoreExtended?>o._v, depth)
         elif d == 18:
-            return cmp_obj(<FloodAdvert?>self._v, <FloodAdvert?>o._v)
+            return cmp_obj(<FloodAdvert?>self._v, <FloodAdvert?>o._v, depth)
         elif d == 19:
-            return cmp_obj(<FloodDemand?>self._v, <FloodDemand?>o._v)
+            return cmp_obj(<FloodDemand?>self._v, <FloodDemand?>o._v, depth)
         return 0
 
 
@@ -2723,15 +2723,15 @@ cdef class AuthenticatedMessageV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AuthenticatedMessageV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AuthenticatedMessageV0 o = <AuthenticatedMessageV0?>other
         cdef int c
         if self.f_sequence != o.f_sequence:
             return -1 if self.f_sequence < o.f_sequence else 1
-        c = cmp_obj(self.f_message, o.f_message)
+        c = cmp_obj(self.f_message, o.f_message, depth)
         if c:
             return c
-        c = cmp_obj(self.f_mac, o.f_mac)
+        c = cmp_obj(self.f_mac, o.f_mac, depth)
         if c:
             return c
         return 0
@@ -2791,13 +2791,13 @@ cdef class AuthenticatedMessage(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AuthenticatedMessage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AuthenticatedMessage o = <AuthenticatedMessage?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<AuthenticatedMessageV0?>self._v, <AuthenticatedMessageV0?>o._v)
+            return cmp_obj(<AuthenticatedMessageV0?>self._v, <AuthenticatedMessageV0?>o._v, depth)
         return 0
 
 
@@ -2828,6 +2828,7 @@ cdef int enc_av25_TimeSlicedPeerData(Writer w, object v) except -1:
     if n > 25:
         fail_too_long(n, 25)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <TimeSlicedPeerData?>x, 'TimeSlicedPeerData')
@@ -2835,6 +2836,9 @@ cdef int enc_av25_TimeSlicedPeerData(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2853,12 +2857,13 @@ cdef object dec_av25_TimeSlicedPeerData(Reader r, int depth):
     return out
 
 
-cdef int cmp_av25_TimeSlicedPeerData(object a, object b) except -2:
+cdef int cmp_av25_TimeSlicedPeerData(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<TimeSlicedPeerData?>la[i], <TimeSlicedPeerData?>lb[i])
+        c = cmp_obj(<TimeSlicedPeerData?>la[i], <TimeSlicedPeerData?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2874,6 +2879,7 @@ cdef int enc_av1000_of32(Writer w, object v) except -1:
     if n > 1000:
         fail_too_long(n, 1000)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_opaque_fixed(w, x, 32)
@@ -2881,6 +2887,9 @@ cdef int enc_av1000_of32(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2899,10 +2908,11 @@ cdef object dec_av1000_of32(Reader r, int depth):
     return out
 
 
-cdef int cmp_av1000_of32(object a, object b) except -2:
+cdef int cmp_av1000_of32(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_bytes(la[i], lb[i])
         if c:
@@ -2920,6 +2930,7 @@ cdef int enc_av100_PeerAddress(Writer w, object v) except -1:
     if n > 100:
         fail_too_long(n, 100)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <PeerAddress?>x, 'PeerAddress')
@@ -2927,6 +2938,9 @@ cdef int enc_av100_PeerAddress(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -2945,12 +2959,13 @@ cdef object dec_av100_PeerAddress(Reader r, int depth):
     return out
 
 
-cdef int cmp_av100_PeerAddress(object a, object b) except -2:
+cdef int cmp_av100_PeerAddress(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<PeerAddress?>la[i], <PeerAddress?>lb[i])
+        c = cmp_obj(<PeerAddress?>la[i], <PeerAddress?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -2961,7 +2976,7 @@ cdef int _ae_EncryptedBody(Writer w, object v) except -1:
 cdef object _ad_EncryptedBody(Reader r, int depth):
     return rd_opaque_var(r, 64000)
 
-cdef int _ac_EncryptedBody(object a, object b) except -2:
+cdef int _ac_EncryptedBody(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 EncryptedBody = make_alias('EncryptedBody', _ae_EncryptedBody, _ad_EncryptedBody, _ac_EncryptedBody)
@@ -2972,8 +2987,8 @@ cdef int _ae_TimeSlicedPeerDataList(Writer w, object v) except -1:
 cdef object _ad_TimeSlicedPeerDataList(Reader r, int depth):
     return dec_av25_TimeSlicedPeerData(r, depth)
 
-cdef int _ac_TimeSlicedPeerDataList(object a, object b) except -2:
-    return cmp_av25_TimeSlicedPeerData(a, b)
+cdef int _ac_TimeSlicedPeerDataList(object a, object b, int depth) except -2:
+    return cmp_av25_TimeSlicedPeerData(a, b, depth)
 
 TimeSlicedPeerDataList = make_alias('TimeSlicedPeerDataList', _ae_TimeSlicedPeerDataList, _ad_TimeSlicedPeerDataList, _ac_TimeSlicedPeerDataList)
 
@@ -2983,8 +2998,8 @@ cdef int _ae_TxAdvertVector(Writer w, object v) except -1:
 cdef object _ad_TxAdvertVector(Reader r, int depth):
     return dec_av1000_of32(r, depth)
 
-cdef int _ac_TxAdvertVector(object a, object b) except -2:
-    return cmp_av1000_of32(a, b)
+cdef int _ac_TxAdvertVector(object a, object b, int depth) except -2:
+    return cmp_av1000_of32(a, b, depth)
 
 TxAdvertVector = make_alias('TxAdvertVector', _ae_TxAdvertVector, _ad_TxAdvertVector, _ac_TxAdvertVector)
 
@@ -2994,8 +3009,8 @@ cdef int _ae_TxDemandVector(Writer w, object v) except -1:
 cdef object _ad_TxDemandVector(Reader r, int depth):
     return dec_av1000_of32(r, depth)
 
-cdef int _ac_TxDemandVector(object a, object b) except -2:
-    return cmp_av1000_of32(a, b)
+cdef int _ac_TxDemandVector(object a, object b, int depth) except -2:
+    return cmp_av1000_of32(a, b, depth)
 
 TxDemandVector = make_alias('TxDemandVector', _ae_TxDemandVector, _ad_TxDemandVector, _ac_TxDemandVector)
 
@@ -3007,7 +3022,7 @@ register_struct(AuthCert, ("pubkey", "expiration", "sig"))
 register_struct(Hello, ("ledgerVersion", "overlayVersion", "overlayMinVersion", "networkID", "versionStr", "listeningPort", "peerID", "cert", "nonce"))
 register_struct(Auth, ("flags",))
 register_union(PeerAddressIp, UnionInfo(
-    'type', _m_IPAddrType, False, [((0,), 'ipv4'), ((1,), 'ipv6')],
+    'type', _m_IPAddrType, None, [((0,), 'ipv4'), ((1,), 'ipv6')],
     None, False, {'ipv4': lambda: _Z4, 'ipv6': lambda: _Z16}))
 register_struct(PeerAddress, ("ip", "port", "numFailures"))
 register_struct(DontHave, ("type", "reqHash"))
@@ -3026,16 +3041,16 @@ register_struct(TimeSlicedNodeData, ("addedAuthenticatedPeers", "droppedAuthenti
 register_struct(TimeSlicedPeerData, ("peerStats", "averageLatencyMs"))
 register_struct(TopologyResponseBodyV2, ("inboundPeers", "outboundPeers", "nodeData"))
 register_union(SurveyResponseBody, UnionInfo(
-    'type', _m_SurveyMessageResponseType, False, [((2,), 'topologyResponseBodyV2')],
+    'type', _m_SurveyMessageResponseType, None, [((2,), 'topologyResponseBodyV2')],
     None, False, {'topologyResponseBodyV2': lambda: TopologyResponseBodyV2()}))
 register_struct(FloodAdvert, ("txHashes",))
 register_struct(FloodDemand, ("txHashes",))
 register_union(StellarMessage, UnionInfo(
-    'type', _m_MessageType, False, [((0,), 'error'), ((13,), 'hello'), ((2,), 'auth'), ((3,), 'dontHave'), ((5,), 'peers'), ((6,), 'txSetHash'), ((7,), 'txSet'), ((17,), 'generalizedTxSet'), ((8,), 'transaction'), ((21,), 'signedTimeSlicedSurveyRequestMessage'), ((22,), 'signedTimeSlicedSurveyResponseMessage'), ((23,), 'signedTimeSlicedSurveyStartCollectingMessage'), ((24,), 'signedTimeSlicedSurveyStopCollectingMessage'), ((9,), 'qSetHash'), ((10,), 'qSet'), ((11,), 'envelope'), ((12,), 'getSCPLedgerSeq'), ((16,), 'sendMoreMessage'), ((20,), 'sendMoreExtendedMessage'), ((18,), 'floodAdvert'), ((19,), 'floodDemand')],
+    'type', _m_MessageType, None, [((0,), 'error'), ((13,), 'hello'), ((2,), 'auth'), ((3,), 'dontHave'), ((5,), 'peers'), ((6,), 'txSetHash'), ((7,), 'txSet'), ((17,), 'generalizedTxSet'), ((8,), 'transaction'), ((21,), 'signedTimeSlicedSurveyRequestMessage'), ((22,), 'signedTimeSlicedSurveyResponseMessage'), ((23,), 'signedTimeSlicedSurveyStartCollectingMessage'), ((24,), 'signedTimeSlicedSurveyStopCollectingMessage'), ((9,), 'qSetHash'), ((10,), 'qSet'), ((11,), 'envelope'), ((12,), 'getSCPLedgerSeq'), ((16,), 'sendMoreMessage'), ((20,), 'sendMoreExtendedMessage'), ((18,), 'floodAdvert'), ((19,), 'floodDemand')],
     None, False, {'error': lambda: Error(), 'hello': lambda: Hello(), 'auth': lambda: Auth(), 'dontHave': lambda: DontHave(), 'peers': lambda: [], 'txSetHash': lambda: _Z32, 'txSet': lambda: TransactionSet(), 'generalizedTxSet': lambda: GeneralizedTransactionSet(), 'transaction': lambda: TransactionEnvelope(), 'signedTimeSlicedSurveyRequestMessage': lambda: SignedTimeSlicedSurveyRequestMessage(), 'signedTimeSlicedSurveyResponseMessage': lambda: SignedTimeSlicedSurveyResponseMessage(), 'signedTimeSlicedSurveyStartCollectingMessage': lambda: SignedTimeSlicedSurveyStartCollectingMessage(), 'signedTimeSlicedSurveyStopCollectingMessage': lambda: SignedTimeSlicedSurveyStopCollectingMessage(), 'qSetHash': lambda: _Z32, 'qSet': lambda: SCPQuorumSet(), 'envelope': lambda: SCPEnvelope(), 'getSCPLedgerSeq': lambda: 0, 'sendMoreMessage': lambda: SendMore(), 'sendMoreExtendedMessage': lambda: SendMoreExtended(), 'floodAdvert': lambda: FloodAdvert(), 'floodDemand': lambda: FloodDemand()}))
 register_struct(AuthenticatedMessageV0, ("sequence", "message", "mac"))
 register_union(AuthenticatedMessage, UnionInfo(
-    'v', None, True, [((0,), 'v0')],
+    'v', None, (0, 4294967295), [((0,), 'v0')],
     None, False, {'v0': lambda: AuthenticatedMessageV0()}))
 
 __all__ = [

@@ -13,7 +13,7 @@ from stellarcore.xdr._generated.types cimport PublicKey
 cdef class SCPStatementPledges(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPBallot(XdrStruct):
@@ -21,7 +21,7 @@ cdef class SCPBallot(XdrStruct):
     cdef bytes f_value
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPNomination(XdrStruct):
@@ -30,7 +30,7 @@ cdef class SCPNomination(XdrStruct):
     cdef list f_accepted
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPStatementPrepare(XdrStruct):
@@ -42,7 +42,7 @@ cdef class SCPStatementPrepare(XdrStruct):
     cdef uint32_t f_nH
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPStatementConfirm(XdrStruct):
@@ -53,7 +53,7 @@ cdef class SCPStatementConfirm(XdrStruct):
     cdef bytes f_quorumSetHash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPStatementExternalize(XdrStruct):
@@ -62,7 +62,7 @@ cdef class SCPStatementExternalize(XdrStruct):
     cdef bytes f_commitQuorumSetHash
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPStatement(XdrStruct):
@@ -71,7 +71,7 @@ cdef class SCPStatement(XdrStruct):
     cdef SCPStatementPledges f_pledges
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPEnvelope(XdrStruct):
@@ -79,7 +79,7 @@ cdef class SCPEnvelope(XdrStruct):
     cdef bytes f_signature
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SCPQuorumSet(XdrStruct):
@@ -88,7 +88,7 @@ cdef class SCPQuorumSet(XdrStruct):
     cdef list f_innerSets
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef SCPBallot dec_SCPBallot(Reader r, int depth)
 cdef SCPNomination dec_SCPNomination(Reader r, int depth)

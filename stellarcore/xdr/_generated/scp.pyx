@@ -5,7 +5,7 @@
 """XDR types of `Stellar-SCP.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -70,7 +70,7 @@ cdef class SCPBallot(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPBallot(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPBallot o = <SCPBallot?>other
         cdef int c
         if self.f_counter != o.f_counter:
@@ -146,16 +146,16 @@ cdef class SCPNomination(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPNomination(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPNomination o = <SCPNomination?>other
         cdef int c
         c = cmp_bytes(self.f_quorumSetHash, o.f_quorumSetHash)
         if c:
             return c
-        c = cmp_av_ov(self.f_votes, o.f_votes)
+        c = cmp_av_ov(self.f_votes, o.f_votes, depth)
         if c:
             return c
-        c = cmp_av_ov(self.f_accepted, o.f_accepted)
+        c = cmp_av_ov(self.f_accepted, o.f_accepted, depth)
         if c:
             return c
         return 0
@@ -261,19 +261,19 @@ cdef class SCPStatementPrepare(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPStatementPrepare(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPStatementPrepare o = <SCPStatementPrepare?>other
         cdef int c
         c = cmp_bytes(self.f_quorumSetHash, o.f_quorumSetHash)
         if c:
             return c
-        c = cmp_obj(self.f_ballot, o.f_ballot)
+        c = cmp_obj(self.f_ballot, o.f_ballot, depth)
         if c:
             return c
-        c = cmp_opt_SCPBallot(self.f_prepared, o.f_prepared)
+        c = cmp_opt_SCPBallot(self.f_prepared, o.f_prepared, depth)
         if c:
             return c
-        c = cmp_opt_SCPBallot(self.f_preparedPrime, o.f_preparedPrime)
+        c = cmp_opt_SCPBallot(self.f_preparedPrime, o.f_preparedPrime, depth)
         if c:
             return c
         if self.f_nC != o.f_nC:
@@ -378,10 +378,10 @@ cdef class SCPStatementConfirm(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPStatementConfirm(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPStatementConfirm o = <SCPStatementConfirm?>other
         cdef int c
-        c = cmp_obj(self.f_ballot, o.f_ballot)
+        c = cmp_obj(self.f_ballot, o.f_ballot, depth)
         if c:
             return c
         if self.f_nPrepared != o.f_nPrepared:
@@ -467,10 +467,10 @@ cdef class SCPStatementExternalize(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPStatementExternalize(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPStatementExternalize o = <SCPStatementExternalize?>other
         cdef int c
-        c = cmp_obj(self.f_commit, o.f_commit)
+        c = cmp_obj(self.f_commit, o.f_commit, depth)
         if c:
             return c
         if self.f_nH != o.f_nH:
@@ -565,19 +565,19 @@ cdef class SCPStatementPledges(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPStatementPledges(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPStatementPledges o = <SCPStatementPledges?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<SCPStatementPrepare?>self._v, <SCPStatementPrepare?>o._v)
+            return cmp_obj(<SCPStatementPrepare?>self._v, <SCPStatementPrepare?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<SCPStatementConfirm?>self._v, <SCPStatementConfirm?>o._v)
+            return cmp_obj(<SCPStatementConfirm?>self._v, <SCPStatementConfirm?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<SCPStatementExternalize?>self._v, <SCPStatementExternalize?>o._v)
+            return cmp_obj(<SCPStatementExternalize?>self._v, <SCPStatementExternalize?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<SCPNomination?>self._v, <SCPNomination?>o._v)
+            return cmp_obj(<SCPNomination?>self._v, <SCPNomination?>o._v, depth)
         return 0
 
 
@@ -655,15 +655,15 @@ cdef class SCPStatement(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPStatement(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPStatement o = <SCPStatement?>other
         cdef int c
-        c = cmp_obj(self.f_nodeID, o.f_nodeID)
+        c = cmp_obj(self.f_nodeID, o.f_nodeID, depth)
         if c:
             return c
         if self.f_slotIndex != o.f_slotIndex:
             return -1 if self.f_slotIndex < o.f_slotIndex else 1
-        c = cmp_obj(self.f_pledges, o.f_pledges)
+        c = cmp_obj(self.f_pledges, o.f_pledges, depth)
         if c:
             return c
         return 0
@@ -725,10 +725,10 @@ cdef class SCPEnvelope(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPEnvelope(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPEnvelope o = <SCPEnvelope?>other
         cdef int c
-        c = cmp_obj(self.f_statement, o.f_statement)
+        c = cmp_obj(self.f_statement, o.f_statement, depth)
         if c:
             return c
         c = cmp_bytes(self.f_signature, o.f_signature)
@@ -802,15 +802,15 @@ cdef class SCPQuorumSet(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SCPQuorumSet(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SCPQuorumSet o = <SCPQuorumSet?>other
         cdef int c
         if self.f_threshold != o.f_threshold:
             return -1 if self.f_threshold < o.f_threshold else 1
-        c = cmp_av_PublicKey(self.f_validators, o.f_validators)
+        c = cmp_av_PublicKey(self.f_validators, o.f_validators, depth)
         if c:
             return c
-        c = cmp_av_SCPQuorumSet(self.f_innerSets, o.f_innerSets)
+        c = cmp_av_SCPQuorumSet(self.f_innerSets, o.f_innerSets, depth)
         if c:
             return c
         return 0
@@ -842,6 +842,7 @@ cdef int enc_av_ov(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_opaque_var(w, x, 4294967295)
@@ -849,6 +850,9 @@ cdef int enc_av_ov(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -867,10 +871,11 @@ cdef object dec_av_ov(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_ov(object a, object b) except -2:
+cdef int cmp_av_ov(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_bytes(la[i], lb[i])
         if c:
@@ -882,7 +887,10 @@ cdef int enc_opt_SCPBallot(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <SCPBallot?>v, 'SCPBallot')
+    enter_w(w)
+    enc_obj(w, <SCPBallot?>v, 'SCPBallot')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_SCPBallot(Reader r, int depth):
@@ -892,10 +900,11 @@ cdef object dec_opt_SCPBallot(Reader r, int depth):
     return dec_SCPBallot(r, depth)
 
 
-cdef int cmp_opt_SCPBallot(object a, object b) except -2:
+cdef int cmp_opt_SCPBallot(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<SCPBallot?>a, <SCPBallot?>b)
+    depth = enter(depth)
+    return cmp_obj(<SCPBallot?>a, <SCPBallot?>b, depth)
 
 
 cdef int enc_av_PublicKey(Writer w, object v) except -1:
@@ -908,6 +917,7 @@ cdef int enc_av_PublicKey(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <PublicKey?>x, 'PublicKey')
@@ -915,6 +925,9 @@ cdef int enc_av_PublicKey(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -933,12 +946,13 @@ cdef object dec_av_PublicKey(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_PublicKey(object a, object b) except -2:
+cdef int cmp_av_PublicKey(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<PublicKey?>la[i], <PublicKey?>lb[i])
+        c = cmp_obj(<PublicKey?>la[i], <PublicKey?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -954,6 +968,7 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCPQuorumSet?>x, 'SCPQuorumSet')
@@ -961,6 +976,9 @@ cdef int enc_av_SCPQuorumSet(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -979,12 +997,13 @@ cdef object dec_av_SCPQuorumSet(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCPQuorumSet(object a, object b) except -2:
+cdef int cmp_av_SCPQuorumSet(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i])
+        c = cmp_obj(<SCPQuorumSet?>la[i], <SCPQuorumSet?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -995,7 +1014,7 @@ cdef int _ae_Value(Writer w, object v) except -1:
 cdef object _ad_Value(Reader r, int depth):
     return rd_opaque_var(r, 4294967295)
 
-cdef int _ac_Value(object a, object b) except -2:
+cdef int _ac_Value(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 Value = make_alias('Value', _ae_Value, _ad_Value, _ac_Value)
@@ -1007,7 +1026,7 @@ register_struct(SCPStatementPrepare, ("quorumSetHash", "ballot", "prepared", "pr
 register_struct(SCPStatementConfirm, ("ballot", "nPrepared", "nCommit", "nH", "quorumSetHash"))
 register_struct(SCPStatementExternalize, ("commit", "nH", "commitQuorumSetHash"))
 register_union(SCPStatementPledges, UnionInfo(
-    'type', _m_SCPStatementType, False, [((0,), 'prepare'), ((1,), 'confirm'), ((2,), 'externalize'), ((3,), 'nominate')],
+    'type', _m_SCPStatementType, None, [((0,), 'prepare'), ((1,), 'confirm'), ((2,), 'externalize'), ((3,), 'nominate')],
     None, False, {'prepare': lambda: SCPStatementPrepare(), 'confirm': lambda: SCPStatementConfirm(), 'externalize': lambda: SCPStatementExternalize(), 'nominate': lambda: SCPNomination()}))
 register_struct(SCPStatement, ("nodeID", "slotIndex", "pledges"))
 register_struct(SCPEnvelope, ("statement", "signature"))

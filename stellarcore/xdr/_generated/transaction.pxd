@@ -15,319 +15,319 @@ from stellarcore.xdr._generated.types cimport ClaimableBalanceID, ExtensionPoint
 cdef class LiquidityPoolParameters(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class MuxedAccount(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ChangeTrustAsset(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class RevokeSponsorshipOp(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractIDPreimage(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HostFunction(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanAuthorizedFunction(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanCredentials(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OperationBody(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HashIDPreimage(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Memo(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Preconditions(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionDataExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionV0Ext(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FeeBumpTransactionInnerTx(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FeeBumpTransactionExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionEnvelope(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionSignaturePayloadTaggedTransaction(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimAtom(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateAccountResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PaymentResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictReceiveResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictSendResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageOfferSuccessResultOffer(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageSellOfferResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageBuyOfferResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SetOptionsResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ChangeTrustResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AllowTrustResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AccountMergeResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InflationResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageDataResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BumpSequenceResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateClaimableBalanceResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimClaimableBalanceResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BeginSponsoringFutureReservesResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class EndSponsoringFutureReservesResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class RevokeSponsorshipResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClawbackResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClawbackClaimableBalanceResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SetTrustLineFlagsResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolDepositResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolWithdrawResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InvokeHostFunctionResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ExtendFootprintTTLResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class RestoreFootprintResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OperationResultTr(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class OperationResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InnerTransactionResultResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InnerTransactionResultExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultResult(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResultExt(XdrUnion):
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class MuxedAccountMed25519(XdrStruct):
@@ -335,7 +335,7 @@ cdef class MuxedAccountMed25519(XdrStruct):
     cdef bytes f_ed25519
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class DecoratedSignature(XdrStruct):
@@ -343,7 +343,7 @@ cdef class DecoratedSignature(XdrStruct):
     cdef bytes f_signature
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateAccountOp(XdrStruct):
@@ -351,7 +351,7 @@ cdef class CreateAccountOp(XdrStruct):
     cdef int64_t f_startingBalance
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PaymentOp(XdrStruct):
@@ -360,7 +360,7 @@ cdef class PaymentOp(XdrStruct):
     cdef int64_t f_amount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictReceiveOp(XdrStruct):
@@ -372,7 +372,7 @@ cdef class PathPaymentStrictReceiveOp(XdrStruct):
     cdef list f_path
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictSendOp(XdrStruct):
@@ -384,7 +384,7 @@ cdef class PathPaymentStrictSendOp(XdrStruct):
     cdef list f_path
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageSellOfferOp(XdrStruct):
@@ -395,7 +395,7 @@ cdef class ManageSellOfferOp(XdrStruct):
     cdef int64_t f_offerID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageBuyOfferOp(XdrStruct):
@@ -406,7 +406,7 @@ cdef class ManageBuyOfferOp(XdrStruct):
     cdef int64_t f_offerID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreatePassiveSellOfferOp(XdrStruct):
@@ -416,7 +416,7 @@ cdef class CreatePassiveSellOfferOp(XdrStruct):
     cdef Price f_price
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SetOptionsOp(XdrStruct):
@@ -431,7 +431,7 @@ cdef class SetOptionsOp(XdrStruct):
     cdef object f_signer
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ChangeTrustOp(XdrStruct):
@@ -439,7 +439,7 @@ cdef class ChangeTrustOp(XdrStruct):
     cdef int64_t f_limit
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class AllowTrustOp(XdrStruct):
@@ -448,7 +448,7 @@ cdef class AllowTrustOp(XdrStruct):
     cdef uint32_t f_authorize
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageDataOp(XdrStruct):
@@ -456,14 +456,14 @@ cdef class ManageDataOp(XdrStruct):
     cdef object f_dataValue
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BumpSequenceOp(XdrStruct):
     cdef int64_t f_bumpTo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateClaimableBalanceOp(XdrStruct):
@@ -472,21 +472,21 @@ cdef class CreateClaimableBalanceOp(XdrStruct):
     cdef list f_claimants
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimClaimableBalanceOp(XdrStruct):
     cdef ClaimableBalanceID f_balanceID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class BeginSponsoringFutureReservesOp(XdrStruct):
     cdef PublicKey f_sponsoredID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class RevokeSponsorshipOpSigner(XdrStruct):
@@ -494,7 +494,7 @@ cdef class RevokeSponsorshipOpSigner(XdrStruct):
     cdef SignerKey f_signerKey
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClawbackOp(XdrStruct):
@@ -503,14 +503,14 @@ cdef class ClawbackOp(XdrStruct):
     cdef int64_t f_amount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClawbackClaimableBalanceOp(XdrStruct):
     cdef ClaimableBalanceID f_balanceID
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SetTrustLineFlagsOp(XdrStruct):
@@ -520,7 +520,7 @@ cdef class SetTrustLineFlagsOp(XdrStruct):
     cdef uint32_t f_setFlags
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolDepositOp(XdrStruct):
@@ -531,7 +531,7 @@ cdef class LiquidityPoolDepositOp(XdrStruct):
     cdef Price f_maxPrice
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LiquidityPoolWithdrawOp(XdrStruct):
@@ -541,7 +541,7 @@ cdef class LiquidityPoolWithdrawOp(XdrStruct):
     cdef int64_t f_minAmountB
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ContractIDPreimageFromAddress(XdrStruct):
@@ -549,7 +549,7 @@ cdef class ContractIDPreimageFromAddress(XdrStruct):
     cdef bytes f_salt
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateContractArgs(XdrStruct):
@@ -557,7 +557,7 @@ cdef class CreateContractArgs(XdrStruct):
     cdef ContractExecutable f_executable
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class CreateContractArgsV2(XdrStruct):
@@ -566,7 +566,7 @@ cdef class CreateContractArgsV2(XdrStruct):
     cdef list f_constructorArgs
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InvokeContractArgs(XdrStruct):
@@ -575,7 +575,7 @@ cdef class InvokeContractArgs(XdrStruct):
     cdef list f_args
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanAuthorizedInvocation(XdrStruct):
@@ -583,7 +583,7 @@ cdef class SorobanAuthorizedInvocation(XdrStruct):
     cdef list f_subInvocations
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanAddressCredentials(XdrStruct):
@@ -593,7 +593,7 @@ cdef class SorobanAddressCredentials(XdrStruct):
     cdef SCVal f_signature
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanAuthorizationEntry(XdrStruct):
@@ -601,7 +601,7 @@ cdef class SorobanAuthorizationEntry(XdrStruct):
     cdef SorobanAuthorizedInvocation f_rootInvocation
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InvokeHostFunctionOp(XdrStruct):
@@ -609,7 +609,7 @@ cdef class InvokeHostFunctionOp(XdrStruct):
     cdef list f_auth
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ExtendFootprintTTLOp(XdrStruct):
@@ -617,14 +617,14 @@ cdef class ExtendFootprintTTLOp(XdrStruct):
     cdef uint32_t f_extendTo
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class RestoreFootprintOp(XdrStruct):
     cdef ExtensionPoint f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Operation(XdrStruct):
@@ -632,7 +632,7 @@ cdef class Operation(XdrStruct):
     cdef OperationBody f_body
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HashIDPreimageOperationID(XdrStruct):
@@ -641,7 +641,7 @@ cdef class HashIDPreimageOperationID(XdrStruct):
     cdef uint32_t f_opNum
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HashIDPreimageRevokeID(XdrStruct):
@@ -652,7 +652,7 @@ cdef class HashIDPreimageRevokeID(XdrStruct):
     cdef Asset f_asset
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HashIDPreimageContractID(XdrStruct):
@@ -660,7 +660,7 @@ cdef class HashIDPreimageContractID(XdrStruct):
     cdef ContractIDPreimage f_contractIDPreimage
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class HashIDPreimageSorobanAuthorization(XdrStruct):
@@ -670,7 +670,7 @@ cdef class HashIDPreimageSorobanAuthorization(XdrStruct):
     cdef SorobanAuthorizedInvocation f_invocation
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TimeBounds(XdrStruct):
@@ -678,7 +678,7 @@ cdef class TimeBounds(XdrStruct):
     cdef uint64_t f_maxTime
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerBounds(XdrStruct):
@@ -686,7 +686,7 @@ cdef class LedgerBounds(XdrStruct):
     cdef uint32_t f_maxLedger
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PreconditionsV2(XdrStruct):
@@ -698,7 +698,7 @@ cdef class PreconditionsV2(XdrStruct):
     cdef list f_extraSigners
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class LedgerFootprint(XdrStruct):
@@ -706,7 +706,7 @@ cdef class LedgerFootprint(XdrStruct):
     cdef list f_readWrite
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanResources(XdrStruct):
@@ -716,14 +716,14 @@ cdef class SorobanResources(XdrStruct):
     cdef uint32_t f_writeBytes
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanResourcesExtV0(XdrStruct):
     cdef list f_archivedSorobanEntries
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SorobanTransactionData(XdrStruct):
@@ -732,7 +732,7 @@ cdef class SorobanTransactionData(XdrStruct):
     cdef int64_t f_resourceFee
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionV0(XdrStruct):
@@ -745,7 +745,7 @@ cdef class TransactionV0(XdrStruct):
     cdef TransactionV0Ext f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionV0Envelope(XdrStruct):
@@ -753,7 +753,7 @@ cdef class TransactionV0Envelope(XdrStruct):
     cdef list f_signatures
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class Transaction(XdrStruct):
@@ -766,7 +766,7 @@ cdef class Transaction(XdrStruct):
     cdef TransactionExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionV1Envelope(XdrStruct):
@@ -774,7 +774,7 @@ cdef class TransactionV1Envelope(XdrStruct):
     cdef list f_signatures
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FeeBumpTransaction(XdrStruct):
@@ -784,7 +784,7 @@ cdef class FeeBumpTransaction(XdrStruct):
     cdef FeeBumpTransactionExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class FeeBumpTransactionEnvelope(XdrStruct):
@@ -792,7 +792,7 @@ cdef class FeeBumpTransactionEnvelope(XdrStruct):
     cdef list f_signatures
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionSignaturePayload(XdrStruct):
@@ -800,7 +800,7 @@ cdef class TransactionSignaturePayload(XdrStruct):
     cdef TransactionSignaturePayloadTaggedTransaction f_taggedTransaction
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimOfferAtomV0(XdrStruct):
@@ -812,7 +812,7 @@ cdef class ClaimOfferAtomV0(XdrStruct):
     cdef int64_t f_amountBought
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimOfferAtom(XdrStruct):
@@ -824,7 +824,7 @@ cdef class ClaimOfferAtom(XdrStruct):
     cdef int64_t f_amountBought
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ClaimLiquidityAtom(XdrStruct):
@@ -835,7 +835,7 @@ cdef class ClaimLiquidityAtom(XdrStruct):
     cdef int64_t f_amountBought
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class SimplePaymentResult(XdrStruct):
@@ -844,7 +844,7 @@ cdef class SimplePaymentResult(XdrStruct):
     cdef int64_t f_amount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictReceiveResultSuccess(XdrStruct):
@@ -852,7 +852,7 @@ cdef class PathPaymentStrictReceiveResultSuccess(XdrStruct):
     cdef SimplePaymentResult f_last
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class PathPaymentStrictSendResultSuccess(XdrStruct):
@@ -860,7 +860,7 @@ cdef class PathPaymentStrictSendResultSuccess(XdrStruct):
     cdef SimplePaymentResult f_last
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class ManageOfferSuccessResult(XdrStruct):
@@ -868,7 +868,7 @@ cdef class ManageOfferSuccessResult(XdrStruct):
     cdef ManageOfferSuccessResultOffer f_offer
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InflationPayout(XdrStruct):
@@ -876,7 +876,7 @@ cdef class InflationPayout(XdrStruct):
     cdef int64_t f_amount
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InnerTransactionResult(XdrStruct):
@@ -885,7 +885,7 @@ cdef class InnerTransactionResult(XdrStruct):
     cdef InnerTransactionResultExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class InnerTransactionResultPair(XdrStruct):
@@ -893,7 +893,7 @@ cdef class InnerTransactionResultPair(XdrStruct):
     cdef InnerTransactionResult f_result
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 @cython.no_gc
 cdef class TransactionResult(XdrStruct):
@@ -902,7 +902,7 @@ cdef class TransactionResult(XdrStruct):
     cdef TransactionResultExt f_ext
     cdef int _enc(self, Writer w) except -1
     cdef object _dec(self, Reader r, int depth)
-    cdef int _cmp(self, object other) except -2
+    cdef int _cmp(self, object other, int depth) except -2
 
 cdef LiquidityPoolParameters dec_LiquidityPoolParameters(Reader r, int depth)
 cdef MuxedAccountMed25519 dec_MuxedAccountMed25519(Reader r, int depth)

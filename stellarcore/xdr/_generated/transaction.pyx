@@ -5,7 +5,7 @@
 """XDR types of `Stellar-transaction.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -167,13 +167,13 @@ cdef class LiquidityPoolParameters(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolParameters(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolParameters o = <LiquidityPoolParameters?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LiquidityPoolConstantProductParameters?>self._v, <LiquidityPoolConstantProductParameters?>o._v)
+            return cmp_obj(<LiquidityPoolConstantProductParameters?>self._v, <LiquidityPoolConstantProductParameters?>o._v, depth)
         return 0
 
 
@@ -234,7 +234,7 @@ cdef class MuxedAccountMed25519(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_MuxedAccountMed25519(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef MuxedAccountMed25519 o = <MuxedAccountMed25519?>other
         cdef int c
         if self.f_id != o.f_id:
@@ -307,7 +307,7 @@ cdef class MuxedAccount(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_MuxedAccount(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef MuxedAccount o = <MuxedAccount?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -315,7 +315,7 @@ cdef class MuxedAccount(XdrUnion):
         if d == 0:
             return cmp_bytes(self._v, o._v)
         elif d == 256:
-            return cmp_obj(<MuxedAccountMed25519?>self._v, <MuxedAccountMed25519?>o._v)
+            return cmp_obj(<MuxedAccountMed25519?>self._v, <MuxedAccountMed25519?>o._v, depth)
         return 0
 
 
@@ -378,7 +378,7 @@ cdef class DecoratedSignature(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_DecoratedSignature(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef DecoratedSignature o = <DecoratedSignature?>other
         cdef int c
         c = cmp_bytes(self.f_hint, o.f_hint)
@@ -444,10 +444,10 @@ cdef class CreateAccountOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateAccountOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateAccountOp o = <CreateAccountOp?>other
         cdef int c
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
         if self.f_startingBalance != o.f_startingBalance:
@@ -520,13 +520,13 @@ cdef class PaymentOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PaymentOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PaymentOp o = <PaymentOp?>other
         cdef int c
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
@@ -634,23 +634,23 @@ cdef class PathPaymentStrictReceiveOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictReceiveOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictReceiveOp o = <PathPaymentStrictReceiveOp?>other
         cdef int c
-        c = cmp_obj(self.f_sendAsset, o.f_sendAsset)
+        c = cmp_obj(self.f_sendAsset, o.f_sendAsset, depth)
         if c:
             return c
         if self.f_sendMax != o.f_sendMax:
             return -1 if self.f_sendMax < o.f_sendMax else 1
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
-        c = cmp_obj(self.f_destAsset, o.f_destAsset)
+        c = cmp_obj(self.f_destAsset, o.f_destAsset, depth)
         if c:
             return c
         if self.f_destAmount != o.f_destAmount:
             return -1 if self.f_destAmount < o.f_destAmount else 1
-        c = cmp_av5_Asset(self.f_path, o.f_path)
+        c = cmp_av5_Asset(self.f_path, o.f_path, depth)
         if c:
             return c
         return 0
@@ -762,23 +762,23 @@ cdef class PathPaymentStrictSendOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictSendOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictSendOp o = <PathPaymentStrictSendOp?>other
         cdef int c
-        c = cmp_obj(self.f_sendAsset, o.f_sendAsset)
+        c = cmp_obj(self.f_sendAsset, o.f_sendAsset, depth)
         if c:
             return c
         if self.f_sendAmount != o.f_sendAmount:
             return -1 if self.f_sendAmount < o.f_sendAmount else 1
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
-        c = cmp_obj(self.f_destAsset, o.f_destAsset)
+        c = cmp_obj(self.f_destAsset, o.f_destAsset, depth)
         if c:
             return c
         if self.f_destMin != o.f_destMin:
             return -1 if self.f_destMin < o.f_destMin else 1
-        c = cmp_av5_Asset(self.f_path, o.f_path)
+        c = cmp_av5_Asset(self.f_path, o.f_path, depth)
         if c:
             return c
         return 0
@@ -879,18 +879,18 @@ cdef class ManageSellOfferOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageSellOfferOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageSellOfferOp o = <ManageSellOfferOp?>other
         cdef int c
-        c = cmp_obj(self.f_selling, o.f_selling)
+        c = cmp_obj(self.f_selling, o.f_selling, depth)
         if c:
             return c
-        c = cmp_obj(self.f_buying, o.f_buying)
+        c = cmp_obj(self.f_buying, o.f_buying, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
             return -1 if self.f_amount < o.f_amount else 1
-        c = cmp_obj(self.f_price, o.f_price)
+        c = cmp_obj(self.f_price, o.f_price, depth)
         if c:
             return c
         if self.f_offerID != o.f_offerID:
@@ -991,18 +991,18 @@ cdef class ManageBuyOfferOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageBuyOfferOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageBuyOfferOp o = <ManageBuyOfferOp?>other
         cdef int c
-        c = cmp_obj(self.f_selling, o.f_selling)
+        c = cmp_obj(self.f_selling, o.f_selling, depth)
         if c:
             return c
-        c = cmp_obj(self.f_buying, o.f_buying)
+        c = cmp_obj(self.f_buying, o.f_buying, depth)
         if c:
             return c
         if self.f_buyAmount != o.f_buyAmount:
             return -1 if self.f_buyAmount < o.f_buyAmount else 1
-        c = cmp_obj(self.f_price, o.f_price)
+        c = cmp_obj(self.f_price, o.f_price, depth)
         if c:
             return c
         if self.f_offerID != o.f_offerID:
@@ -1092,18 +1092,18 @@ cdef class CreatePassiveSellOfferOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreatePassiveSellOfferOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreatePassiveSellOfferOp o = <CreatePassiveSellOfferOp?>other
         cdef int c
-        c = cmp_obj(self.f_selling, o.f_selling)
+        c = cmp_obj(self.f_selling, o.f_selling, depth)
         if c:
             return c
-        c = cmp_obj(self.f_buying, o.f_buying)
+        c = cmp_obj(self.f_buying, o.f_buying, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
             return -1 if self.f_amount < o.f_amount else 1
-        c = cmp_obj(self.f_price, o.f_price)
+        c = cmp_obj(self.f_price, o.f_price, depth)
         if c:
             return c
         return 0
@@ -1244,34 +1244,34 @@ cdef class SetOptionsOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SetOptionsOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SetOptionsOp o = <SetOptionsOp?>other
         cdef int c
-        c = cmp_opt_PublicKey(self.f_inflationDest, o.f_inflationDest)
+        c = cmp_opt_PublicKey(self.f_inflationDest, o.f_inflationDest, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_clearFlags, o.f_clearFlags)
+        c = cmp_opt_uint(self.f_clearFlags, o.f_clearFlags, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_setFlags, o.f_setFlags)
+        c = cmp_opt_uint(self.f_setFlags, o.f_setFlags, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_masterWeight, o.f_masterWeight)
+        c = cmp_opt_uint(self.f_masterWeight, o.f_masterWeight, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_lowThreshold, o.f_lowThreshold)
+        c = cmp_opt_uint(self.f_lowThreshold, o.f_lowThreshold, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_medThreshold, o.f_medThreshold)
+        c = cmp_opt_uint(self.f_medThreshold, o.f_medThreshold, depth)
         if c:
             return c
-        c = cmp_opt_uint(self.f_highThreshold, o.f_highThreshold)
+        c = cmp_opt_uint(self.f_highThreshold, o.f_highThreshold, depth)
         if c:
             return c
-        c = cmp_opt_s32(self.f_homeDomain, o.f_homeDomain)
+        c = cmp_opt_s32(self.f_homeDomain, o.f_homeDomain, depth)
         if c:
             return c
-        c = cmp_opt_Signer(self.f_signer, o.f_signer)
+        c = cmp_opt_Signer(self.f_signer, o.f_signer, depth)
         if c:
             return c
         return 0
@@ -1365,7 +1365,7 @@ cdef class ChangeTrustAsset(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ChangeTrustAsset(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ChangeTrustAsset o = <ChangeTrustAsset?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -1373,11 +1373,11 @@ cdef class ChangeTrustAsset(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v)
+            return cmp_obj(<AlphaNum4?>self._v, <AlphaNum4?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v)
+            return cmp_obj(<AlphaNum12?>self._v, <AlphaNum12?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<LiquidityPoolParameters?>self._v, <LiquidityPoolParameters?>o._v)
+            return cmp_obj(<LiquidityPoolParameters?>self._v, <LiquidityPoolParameters?>o._v, depth)
         return 0
 
 
@@ -1444,10 +1444,10 @@ cdef class ChangeTrustOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ChangeTrustOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ChangeTrustOp o = <ChangeTrustOp?>other
         cdef int c
-        c = cmp_obj(self.f_line, o.f_line)
+        c = cmp_obj(self.f_line, o.f_line, depth)
         if c:
             return c
         if self.f_limit != o.f_limit:
@@ -1520,13 +1520,13 @@ cdef class AllowTrustOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_AllowTrustOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AllowTrustOp o = <AllowTrustOp?>other
         cdef int c
-        c = cmp_obj(self.f_trustor, o.f_trustor)
+        c = cmp_obj(self.f_trustor, o.f_trustor, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_authorize != o.f_authorize:
@@ -1590,13 +1590,13 @@ cdef class ManageDataOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageDataOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageDataOp o = <ManageDataOp?>other
         cdef int c
         c = cmp_bytes(self.f_dataName, o.f_dataName)
         if c:
             return c
-        c = cmp_opt_ov64(self.f_dataValue, o.f_dataValue)
+        c = cmp_opt_ov64(self.f_dataValue, o.f_dataValue, depth)
         if c:
             return c
         return 0
@@ -1645,7 +1645,7 @@ cdef class BumpSequenceOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_BumpSequenceOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BumpSequenceOp o = <BumpSequenceOp?>other
         cdef int c
         if self.f_bumpTo != o.f_bumpTo:
@@ -1716,15 +1716,15 @@ cdef class CreateClaimableBalanceOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateClaimableBalanceOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateClaimableBalanceOp o = <CreateClaimableBalanceOp?>other
         cdef int c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
             return -1 if self.f_amount < o.f_amount else 1
-        c = cmp_av10_Claimant(self.f_claimants, o.f_claimants)
+        c = cmp_av10_Claimant(self.f_claimants, o.f_claimants, depth)
         if c:
             return c
         return 0
@@ -1775,10 +1775,10 @@ cdef class ClaimClaimableBalanceOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimClaimableBalanceOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimClaimableBalanceOp o = <ClaimClaimableBalanceOp?>other
         cdef int c
-        c = cmp_obj(self.f_balanceID, o.f_balanceID)
+        c = cmp_obj(self.f_balanceID, o.f_balanceID, depth)
         if c:
             return c
         return 0
@@ -1825,10 +1825,10 @@ cdef class BeginSponsoringFutureReservesOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_BeginSponsoringFutureReservesOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BeginSponsoringFutureReservesOp o = <BeginSponsoringFutureReservesOp?>other
         cdef int c
-        c = cmp_obj(self.f_sponsoredID, o.f_sponsoredID)
+        c = cmp_obj(self.f_sponsoredID, o.f_sponsoredID, depth)
         if c:
             return c
         return 0
@@ -1886,13 +1886,13 @@ cdef class RevokeSponsorshipOpSigner(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_RevokeSponsorshipOpSigner(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef RevokeSponsorshipOpSigner o = <RevokeSponsorshipOpSigner?>other
         cdef int c
-        c = cmp_obj(self.f_accountID, o.f_accountID)
+        c = cmp_obj(self.f_accountID, o.f_accountID, depth)
         if c:
             return c
-        c = cmp_obj(self.f_signerKey, o.f_signerKey)
+        c = cmp_obj(self.f_signerKey, o.f_signerKey, depth)
         if c:
             return c
         return 0
@@ -1960,15 +1960,15 @@ cdef class RevokeSponsorshipOp(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_RevokeSponsorshipOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef RevokeSponsorshipOp o = <RevokeSponsorshipOp?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v)
+            return cmp_obj(<LedgerKey?>self._v, <LedgerKey?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<RevokeSponsorshipOpSigner?>self._v, <RevokeSponsorshipOpSigner?>o._v)
+            return cmp_obj(<RevokeSponsorshipOpSigner?>self._v, <RevokeSponsorshipOpSigner?>o._v, depth)
         return 0
 
 
@@ -2042,13 +2042,13 @@ cdef class ClawbackOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClawbackOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClawbackOp o = <ClawbackOp?>other
         cdef int c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
-        c = cmp_obj(self.f_from, o.f_from)
+        c = cmp_obj(self.f_from, o.f_from, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
@@ -2101,10 +2101,10 @@ cdef class ClawbackClaimableBalanceOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClawbackClaimableBalanceOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClawbackClaimableBalanceOp o = <ClawbackClaimableBalanceOp?>other
         cdef int c
-        c = cmp_obj(self.f_balanceID, o.f_balanceID)
+        c = cmp_obj(self.f_balanceID, o.f_balanceID, depth)
         if c:
             return c
         return 0
@@ -2184,13 +2184,13 @@ cdef class SetTrustLineFlagsOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SetTrustLineFlagsOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SetTrustLineFlagsOp o = <SetTrustLineFlagsOp?>other
         cdef int c
-        c = cmp_obj(self.f_trustor, o.f_trustor)
+        c = cmp_obj(self.f_trustor, o.f_trustor, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_clearFlags != o.f_clearFlags:
@@ -2291,7 +2291,7 @@ cdef class LiquidityPoolDepositOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolDepositOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolDepositOp o = <LiquidityPoolDepositOp?>other
         cdef int c
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
@@ -2301,10 +2301,10 @@ cdef class LiquidityPoolDepositOp(XdrStruct):
             return -1 if self.f_maxAmountA < o.f_maxAmountA else 1
         if self.f_maxAmountB != o.f_maxAmountB:
             return -1 if self.f_maxAmountB < o.f_maxAmountB else 1
-        c = cmp_obj(self.f_minPrice, o.f_minPrice)
+        c = cmp_obj(self.f_minPrice, o.f_minPrice, depth)
         if c:
             return c
-        c = cmp_obj(self.f_maxPrice, o.f_maxPrice)
+        c = cmp_obj(self.f_maxPrice, o.f_maxPrice, depth)
         if c:
             return c
         return 0
@@ -2392,7 +2392,7 @@ cdef class LiquidityPoolWithdrawOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolWithdrawOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolWithdrawOp o = <LiquidityPoolWithdrawOp?>other
         cdef int c
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
@@ -2465,10 +2465,10 @@ cdef class ContractIDPreimageFromAddress(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractIDPreimageFromAddress(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractIDPreimageFromAddress o = <ContractIDPreimageFromAddress?>other
         cdef int c
-        c = cmp_obj(self.f_address, o.f_address)
+        c = cmp_obj(self.f_address, o.f_address, depth)
         if c:
             return c
         c = cmp_bytes(self.f_salt, o.f_salt)
@@ -2539,15 +2539,15 @@ cdef class ContractIDPreimage(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ContractIDPreimage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ContractIDPreimage o = <ContractIDPreimage?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ContractIDPreimageFromAddress?>self._v, <ContractIDPreimageFromAddress?>o._v)
+            return cmp_obj(<ContractIDPreimageFromAddress?>self._v, <ContractIDPreimageFromAddress?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<Asset?>self._v, <Asset?>o._v)
+            return cmp_obj(<Asset?>self._v, <Asset?>o._v, depth)
         return 0
 
 
@@ -2610,13 +2610,13 @@ cdef class CreateContractArgs(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateContractArgs(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateContractArgs o = <CreateContractArgs?>other
         cdef int c
-        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage)
+        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage, depth)
         if c:
             return c
-        c = cmp_obj(self.f_executable, o.f_executable)
+        c = cmp_obj(self.f_executable, o.f_executable, depth)
         if c:
             return c
         return 0
@@ -2687,16 +2687,16 @@ cdef class CreateContractArgsV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateContractArgsV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateContractArgsV2 o = <CreateContractArgsV2?>other
         cdef int c
-        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage)
+        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage, depth)
         if c:
             return c
-        c = cmp_obj(self.f_executable, o.f_executable)
+        c = cmp_obj(self.f_executable, o.f_executable, depth)
         if c:
             return c
-        c = cmp_av_SCVal(self.f_constructorArgs, o.f_constructorArgs)
+        c = cmp_av_SCVal(self.f_constructorArgs, o.f_constructorArgs, depth)
         if c:
             return c
         return 0
@@ -2769,16 +2769,16 @@ cdef class InvokeContractArgs(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InvokeContractArgs(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InvokeContractArgs o = <InvokeContractArgs?>other
         cdef int c
-        c = cmp_obj(self.f_contractAddress, o.f_contractAddress)
+        c = cmp_obj(self.f_contractAddress, o.f_contractAddress, depth)
         if c:
             return c
         c = cmp_bytes(self.f_functionName, o.f_functionName)
         if c:
             return c
-        c = cmp_av_SCVal(self.f_args, o.f_args)
+        c = cmp_av_SCVal(self.f_args, o.f_args, depth)
         if c:
             return c
         return 0
@@ -2868,19 +2868,19 @@ cdef class HostFunction(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_HostFunction(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HostFunction o = <HostFunction?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<InvokeContractArgs?>self._v, <InvokeContractArgs?>o._v)
+            return cmp_obj(<InvokeContractArgs?>self._v, <InvokeContractArgs?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<CreateContractArgs?>self._v, <CreateContractArgs?>o._v)
+            return cmp_obj(<CreateContractArgs?>self._v, <CreateContractArgs?>o._v, depth)
         elif d == 2:
             return cmp_bytes(self._v, o._v)
         elif d == 3:
-            return cmp_obj(<CreateContractArgsV2?>self._v, <CreateContractArgsV2?>o._v)
+            return cmp_obj(<CreateContractArgsV2?>self._v, <CreateContractArgsV2?>o._v, depth)
         return 0
 
 
@@ -2965,17 +2965,17 @@ cdef class SorobanAuthorizedFunction(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanAuthorizedFunction(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanAuthorizedFunction o = <SorobanAuthorizedFunction?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<InvokeContractArgs?>self._v, <InvokeContractArgs?>o._v)
+            return cmp_obj(<InvokeContractArgs?>self._v, <InvokeContractArgs?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<CreateContractArgs?>self._v, <CreateContractArgs?>o._v)
+            return cmp_obj(<CreateContractArgs?>self._v, <CreateContractArgs?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<CreateContractArgsV2?>self._v, <CreateContractArgsV2?>o._v)
+            return cmp_obj(<CreateContractArgsV2?>self._v, <CreateContractArgsV2?>o._v, depth)
         return 0
 
 
@@ -3040,13 +3040,13 @@ cdef class SorobanAuthorizedInvocation(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanAuthorizedInvocation(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanAuthorizedInvocation o = <SorobanAuthorizedInvocation?>other
         cdef int c
-        c = cmp_obj(self.f_function, o.f_function)
+        c = cmp_obj(self.f_function, o.f_function, depth)
         if c:
             return c
-        c = cmp_av_SorobanAuthorizedInvocation(self.f_subInvocations, o.f_subInvocations)
+        c = cmp_av_SorobanAuthorizedInvocation(self.f_subInvocations, o.f_subInvocations, depth)
         if c:
             return c
         return 0
@@ -3128,17 +3128,17 @@ cdef class SorobanAddressCredentials(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanAddressCredentials(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanAddressCredentials o = <SorobanAddressCredentials?>other
         cdef int c
-        c = cmp_obj(self.f_address, o.f_address)
+        c = cmp_obj(self.f_address, o.f_address, depth)
         if c:
             return c
         if self.f_nonce != o.f_nonce:
             return -1 if self.f_nonce < o.f_nonce else 1
         if self.f_signatureExpirationLedger != o.f_signatureExpirationLedger:
             return -1 if self.f_signatureExpirationLedger < o.f_signatureExpirationLedger else 1
-        c = cmp_obj(self.f_signature, o.f_signature)
+        c = cmp_obj(self.f_signature, o.f_signature, depth)
         if c:
             return c
         return 0
@@ -3202,7 +3202,7 @@ cdef class SorobanCredentials(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanCredentials(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanCredentials o = <SorobanCredentials?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -3210,7 +3210,7 @@ cdef class SorobanCredentials(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<SorobanAddressCredentials?>self._v, <SorobanAddressCredentials?>o._v)
+            return cmp_obj(<SorobanAddressCredentials?>self._v, <SorobanAddressCredentials?>o._v, depth)
         return 0
 
 
@@ -3273,13 +3273,13 @@ cdef class SorobanAuthorizationEntry(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanAuthorizationEntry(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanAuthorizationEntry o = <SorobanAuthorizationEntry?>other
         cdef int c
-        c = cmp_obj(self.f_credentials, o.f_credentials)
+        c = cmp_obj(self.f_credentials, o.f_credentials, depth)
         if c:
             return c
-        c = cmp_obj(self.f_rootInvocation, o.f_rootInvocation)
+        c = cmp_obj(self.f_rootInvocation, o.f_rootInvocation, depth)
         if c:
             return c
         return 0
@@ -3339,13 +3339,13 @@ cdef class InvokeHostFunctionOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InvokeHostFunctionOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InvokeHostFunctionOp o = <InvokeHostFunctionOp?>other
         cdef int c
-        c = cmp_obj(self.f_hostFunction, o.f_hostFunction)
+        c = cmp_obj(self.f_hostFunction, o.f_hostFunction, depth)
         if c:
             return c
-        c = cmp_av_SorobanAuthorizationEntry(self.f_auth, o.f_auth)
+        c = cmp_av_SorobanAuthorizationEntry(self.f_auth, o.f_auth, depth)
         if c:
             return c
         return 0
@@ -3405,10 +3405,10 @@ cdef class ExtendFootprintTTLOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ExtendFootprintTTLOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ExtendFootprintTTLOp o = <ExtendFootprintTTLOp?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         if self.f_extendTo != o.f_extendTo:
@@ -3459,10 +3459,10 @@ cdef class RestoreFootprintOp(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_RestoreFootprintOp(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef RestoreFootprintOp o = <RestoreFootprintOp?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -3762,65 +3762,65 @@ cdef class OperationBody(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_OperationBody(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OperationBody o = <OperationBody?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<CreateAccountOp?>self._v, <CreateAccountOp?>o._v)
+            return cmp_obj(<CreateAccountOp?>self._v, <CreateAccountOp?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<PaymentOp?>self._v, <PaymentOp?>o._v)
+            return cmp_obj(<PaymentOp?>self._v, <PaymentOp?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<PathPaymentStrictReceiveOp?>self._v, <PathPaymentStrictReceiveOp?>o._v)
+            return cmp_obj(<PathPaymentStrictReceiveOp?>self._v, <PathPaymentStrictReceiveOp?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<ManageSellOfferOp?>self._v, <ManageSellOfferOp?>o._v)
+            return cmp_obj(<ManageSellOfferOp?>self._v, <ManageSellOfferOp?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<CreatePassiveSellOfferOp?>self._v, <CreatePassiveSellOfferOp?>o._v)
+            return cmp_obj(<CreatePassiveSellOfferOp?>self._v, <CreatePassiveSellOfferOp?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<SetOptionsOp?>self._v, <SetOptionsOp?>o._v)
+            return cmp_obj(<SetOptionsOp?>self._v, <SetOptionsOp?>o._v, depth)
         elif d == 6:
-            return cmp_obj(<ChangeTrustOp?>self._v, <ChangeTrustOp?>o._v)
+            return cmp_obj(<ChangeTrustOp?>self._v, <ChangeTrustOp?>o._v, depth)
         elif d == 7:
-            return cmp_obj(<AllowTrustOp?>self._v, <AllowTrustOp?>o._v)
+            return cmp_obj(<AllowTrustOp?>self._v, <AllowTrustOp?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<MuxedAccount?>self._v, <MuxedAccount?>o._v)
+            return cmp_obj(<MuxedAccount?>self._v, <MuxedAccount?>o._v, depth)
         elif d == 9:
             pass
         elif d == 10:
-            return cmp_obj(<ManageDataOp?>self._v, <ManageDataOp?>o._v)
+            return cmp_obj(<ManageDataOp?>self._v, <ManageDataOp?>o._v, depth)
         elif d == 11:
-            return cmp_obj(<BumpSequenceOp?>self._v, <BumpSequenceOp?>o._v)
+            return cmp_obj(<BumpSequenceOp?>self._v, <BumpSequenceOp?>o._v, depth)
         elif d == 12:
-            return cmp_obj(<ManageBuyOfferOp?>self._v, <ManageBuyOfferOp?>o._v)
+            return cmp_obj(<ManageBuyOfferOp?>self._v, <ManageBuyOfferOp?>o._v, depth)
         elif d == 13:
-            return cmp_obj(<PathPaymentStrictSendOp?>self._v, <PathPaymentStrictSendOp?>o._v)
+            return cmp_obj(<PathPaymentStrictSendOp?>self._v, <PathPaymentStrictSendOp?>o._v, depth)
         elif d == 14:
-            return cmp_obj(<CreateClaimableBalanceOp?>self._v, <CreateClaimableBalanceOp?>o._v)
+            return cmp_obj(<CreateClaimableBalanceOp?>self._v, <CreateClaimableBalanceOp?>o._v, depth)
         elif d == 15:
-            return cmp_obj(<ClaimClaimableBalanceOp?>self._v, <ClaimClaimableBalanceOp?>o._v)
+            return cmp_obj(<ClaimClaimableBalanceOp?>self._v, <ClaimClaimableBalanceOp?>o._v, depth)
         elif d == 16:
-            return cmp_obj(<BeginSponsoringFutureReservesOp?>self._v, <BeginSponsoringFutureReservesOp?>o._v)
+            return cmp_obj(<BeginSponsoringFutureReservesOp?>self._v, <BeginSponsoringFutureReservesOp?>o._v, depth)
         elif d == 17:
             pass
         elif d == 18:
-            return cmp_obj(<RevokeSponsorshipOp?>self._v, <RevokeSponsorshipOp?>o._v)
+            return cmp_obj(<RevokeSponsorshipOp?>self._v, <RevokeSponsorshipOp?>o._v, depth)
         elif d == 19:
-            return cmp_obj(<ClawbackOp?>self._v, <ClawbackOp?>o._v)
+            return cmp_obj(<ClawbackOp?>self._v, <ClawbackOp?>o._v, depth)
         elif d == 20:
-            return cmp_obj(<ClawbackClaimableBalanceOp?>self._v, <ClawbackClaimableBalanceOp?>o._v)
+            return cmp_obj(<ClawbackClaimableBalanceOp?>self._v, <ClawbackClaimableBalanceOp?>o._v, depth)
         elif d == 21:
-            return cmp_obj(<SetTrustLineFlagsOp?>self._v, <SetTrustLineFlagsOp?>o._v)
+            return cmp_obj(<SetTrustLineFlagsOp?>self._v, <SetTrustLineFlagsOp?>o._v, depth)
         elif d == 22:
-            return cmp_obj(<LiquidityPoolDepositOp?>self._v, <LiquidityPoolDepositOp?>o._v)
+            return cmp_obj(<LiquidityPoolDepositOp?>self._v, <LiquidityPoolDepositOp?>o._v, depth)
         elif d == 23:
-            return cmp_obj(<LiquidityPoolWithdrawOp?>self._v, <LiquidityPoolWithdrawOp?>o._v)
+            return cmp_obj(<LiquidityPoolWithdrawOp?>self._v, <LiquidityPoolWithdrawOp?>o._v, depth)
         elif d == 24:
-            return cmp_obj(<InvokeHostFunctionOp?>self._v, <InvokeHostFunctionOp?>o._v)
+            return cmp_obj(<InvokeHostFunctionOp?>self._v, <InvokeHostFunctionOp?>o._v, depth)
         elif d == 25:
-            return cmp_obj(<ExtendFootprintTTLOp?>self._v, <ExtendFootprintTTLOp?>o._v)
+            return cmp_obj(<ExtendFootprintTTLOp?>self._v, <ExtendFootprintTTLOp?>o._v, depth)
         elif d == 26:
-            return cmp_obj(<RestoreFootprintOp?>self._v, <RestoreFootprintOp?>o._v)
+            return cmp_obj(<RestoreFootprintOp?>self._v, <RestoreFootprintOp?>o._v, depth)
         return 0
 
 
@@ -3933,13 +3933,13 @@ cdef class Operation(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Operation(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Operation o = <Operation?>other
         cdef int c
-        c = cmp_opt_MuxedAccount(self.f_sourceAccount, o.f_sourceAccount)
+        c = cmp_opt_MuxedAccount(self.f_sourceAccount, o.f_sourceAccount, depth)
         if c:
             return c
-        c = cmp_obj(self.f_body, o.f_body)
+        c = cmp_obj(self.f_body, o.f_body, depth)
         if c:
             return c
         return 0
@@ -4010,10 +4010,10 @@ cdef class HashIDPreimageOperationID(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HashIDPreimageOperationID(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HashIDPreimageOperationID o = <HashIDPreimageOperationID?>other
         cdef int c
-        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount)
+        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount, depth)
         if c:
             return c
         if self.f_seqNum != o.f_seqNum:
@@ -4112,10 +4112,10 @@ cdef class HashIDPreimageRevokeID(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HashIDPreimageRevokeID(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HashIDPreimageRevokeID o = <HashIDPreimageRevokeID?>other
         cdef int c
-        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount)
+        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount, depth)
         if c:
             return c
         if self.f_seqNum != o.f_seqNum:
@@ -4125,7 +4125,7 @@ cdef class HashIDPreimageRevokeID(XdrStruct):
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         return 0
@@ -4191,13 +4191,13 @@ cdef class HashIDPreimageContractID(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HashIDPreimageContractID(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HashIDPreimageContractID o = <HashIDPreimageContractID?>other
         cdef int c
         c = cmp_bytes(self.f_networkID, o.f_networkID)
         if c:
             return c
-        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage)
+        c = cmp_obj(self.f_contractIDPreimage, o.f_contractIDPreimage, depth)
         if c:
             return c
         return 0
@@ -4279,7 +4279,7 @@ cdef class HashIDPreimageSorobanAuthorization(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HashIDPreimageSorobanAuthorization(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HashIDPreimageSorobanAuthorization o = <HashIDPreimageSorobanAuthorization?>other
         cdef int c
         c = cmp_bytes(self.f_networkID, o.f_networkID)
@@ -4289,7 +4289,7 @@ cdef class HashIDPreimageSorobanAuthorization(XdrStruct):
             return -1 if self.f_nonce < o.f_nonce else 1
         if self.f_signatureExpirationLedger != o.f_signatureExpirationLedger:
             return -1 if self.f_signatureExpirationLedger < o.f_signatureExpirationLedger else 1
-        c = cmp_obj(self.f_invocation, o.f_invocation)
+        c = cmp_obj(self.f_invocation, o.f_invocation, depth)
         if c:
             return c
         return 0
@@ -4381,19 +4381,19 @@ cdef class HashIDPreimage(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_HashIDPreimage(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HashIDPreimage o = <HashIDPreimage?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 6:
-            return cmp_obj(<HashIDPreimageOperationID?>self._v, <HashIDPreimageOperationID?>o._v)
+            return cmp_obj(<HashIDPreimageOperationID?>self._v, <HashIDPreimageOperationID?>o._v, depth)
         elif d == 7:
-            return cmp_obj(<HashIDPreimageRevokeID?>self._v, <HashIDPreimageRevokeID?>o._v)
+            return cmp_obj(<HashIDPreimageRevokeID?>self._v, <HashIDPreimageRevokeID?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<HashIDPreimageContractID?>self._v, <HashIDPreimageContractID?>o._v)
+            return cmp_obj(<HashIDPreimageContractID?>self._v, <HashIDPreimageContractID?>o._v, depth)
         elif d == 9:
-            return cmp_obj(<HashIDPreimageSorobanAuthorization?>self._v, <HashIDPreimageSorobanAuthorization?>o._v)
+            return cmp_obj(<HashIDPreimageSorobanAuthorization?>self._v, <HashIDPreimageSorobanAuthorization?>o._v, depth)
         return 0
 
 
@@ -4490,7 +4490,7 @@ cdef class Memo(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_Memo(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Memo o = <Memo?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -4573,7 +4573,7 @@ cdef class TimeBounds(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TimeBounds(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TimeBounds o = <TimeBounds?>other
         cdef int c
         if self.f_minTime != o.f_minTime:
@@ -4637,7 +4637,7 @@ cdef class LedgerBounds(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerBounds(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerBounds o = <LedgerBounds?>other
         cdef int c
         if self.f_minLedger != o.f_minLedger:
@@ -4745,23 +4745,23 @@ cdef class PreconditionsV2(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PreconditionsV2(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PreconditionsV2 o = <PreconditionsV2?>other
         cdef int c
-        c = cmp_opt_TimeBounds(self.f_timeBounds, o.f_timeBounds)
+        c = cmp_opt_TimeBounds(self.f_timeBounds, o.f_timeBounds, depth)
         if c:
             return c
-        c = cmp_opt_LedgerBounds(self.f_ledgerBounds, o.f_ledgerBounds)
+        c = cmp_opt_LedgerBounds(self.f_ledgerBounds, o.f_ledgerBounds, depth)
         if c:
             return c
-        c = cmp_opt_hyper(self.f_minSeqNum, o.f_minSeqNum)
+        c = cmp_opt_hyper(self.f_minSeqNum, o.f_minSeqNum, depth)
         if c:
             return c
         if self.f_minSeqAge != o.f_minSeqAge:
             return -1 if self.f_minSeqAge < o.f_minSeqAge else 1
         if self.f_minSeqLedgerGap != o.f_minSeqLedgerGap:
             return -1 if self.f_minSeqLedgerGap < o.f_minSeqLedgerGap else 1
-        c = cmp_av2_SignerKey(self.f_extraSigners, o.f_extraSigners)
+        c = cmp_av2_SignerKey(self.f_extraSigners, o.f_extraSigners, depth)
         if c:
             return c
         return 0
@@ -4839,7 +4839,7 @@ cdef class Preconditions(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_Preconditions(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Preconditions o = <Preconditions?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -4847,9 +4847,9 @@ cdef class Preconditions(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<TimeBounds?>self._v, <TimeBounds?>o._v)
+            return cmp_obj(<TimeBounds?>self._v, <TimeBounds?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<PreconditionsV2?>self._v, <PreconditionsV2?>o._v)
+            return cmp_obj(<PreconditionsV2?>self._v, <PreconditionsV2?>o._v, depth)
         return 0
 
 
@@ -4914,13 +4914,13 @@ cdef class LedgerFootprint(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_LedgerFootprint(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LedgerFootprint o = <LedgerFootprint?>other
         cdef int c
-        c = cmp_av_LedgerKey(self.f_readOnly, o.f_readOnly)
+        c = cmp_av_LedgerKey(self.f_readOnly, o.f_readOnly, depth)
         if c:
             return c
-        c = cmp_av_LedgerKey(self.f_readWrite, o.f_readWrite)
+        c = cmp_av_LedgerKey(self.f_readWrite, o.f_readWrite, depth)
         if c:
             return c
         return 0
@@ -5002,10 +5002,10 @@ cdef class SorobanResources(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanResources(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanResources o = <SorobanResources?>other
         cdef int c
-        c = cmp_obj(self.f_footprint, o.f_footprint)
+        c = cmp_obj(self.f_footprint, o.f_footprint, depth)
         if c:
             return c
         if self.f_instructions != o.f_instructions:
@@ -5064,10 +5064,10 @@ cdef class SorobanResourcesExtV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanResourcesExtV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanResourcesExtV0 o = <SorobanResourcesExtV0?>other
         cdef int c
-        c = cmp_av_uint(self.f_archivedSorobanEntries, o.f_archivedSorobanEntries)
+        c = cmp_av_uint(self.f_archivedSorobanEntries, o.f_archivedSorobanEntries, depth)
         if c:
             return c
         return 0
@@ -5125,7 +5125,7 @@ cdef class SorobanTransactionDataExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionDataExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionDataExt o = <SorobanTransactionDataExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -5133,7 +5133,7 @@ cdef class SorobanTransactionDataExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<SorobanResourcesExtV0?>self._v, <SorobanResourcesExtV0?>o._v)
+            return cmp_obj(<SorobanResourcesExtV0?>self._v, <SorobanResourcesExtV0?>o._v, depth)
         return 0
 
 
@@ -5207,13 +5207,13 @@ cdef class SorobanTransactionData(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SorobanTransactionData(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SorobanTransactionData o = <SorobanTransactionData?>other
         cdef int c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
-        c = cmp_obj(self.f_resources, o.f_resources)
+        c = cmp_obj(self.f_resources, o.f_resources, depth)
         if c:
             return c
         if self.f_resourceFee != o.f_resourceFee:
@@ -5267,7 +5267,7 @@ cdef class TransactionV0Ext(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionV0Ext(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionV0Ext o = <TransactionV0Ext?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -5389,7 +5389,7 @@ cdef class TransactionV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionV0 o = <TransactionV0?>other
         cdef int c
         c = cmp_bytes(self.f_sourceAccountEd25519, o.f_sourceAccountEd25519)
@@ -5399,16 +5399,16 @@ cdef class TransactionV0(XdrStruct):
             return -1 if self.f_fee < o.f_fee else 1
         if self.f_seqNum != o.f_seqNum:
             return -1 if self.f_seqNum < o.f_seqNum else 1
-        c = cmp_opt_TimeBounds(self.f_timeBounds, o.f_timeBounds)
+        c = cmp_opt_TimeBounds(self.f_timeBounds, o.f_timeBounds, depth)
         if c:
             return c
-        c = cmp_obj(self.f_memo, o.f_memo)
+        c = cmp_obj(self.f_memo, o.f_memo, depth)
         if c:
             return c
-        c = cmp_av100_Operation(self.f_operations, o.f_operations)
+        c = cmp_av100_Operation(self.f_operations, o.f_operations, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -5478,13 +5478,13 @@ cdef class TransactionV0Envelope(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionV0Envelope(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionV0Envelope o = <TransactionV0Envelope?>other
         cdef int c
-        c = cmp_obj(self.f_tx, o.f_tx)
+        c = cmp_obj(self.f_tx, o.f_tx, depth)
         if c:
             return c
-        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures)
+        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures, depth)
         if c:
             return c
         return 0
@@ -5544,7 +5544,7 @@ cdef class TransactionExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionExt o = <TransactionExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -5552,7 +5552,7 @@ cdef class TransactionExt(XdrUnion):
         if d == 0:
             pass
         elif d == 1:
-            return cmp_obj(<SorobanTransactionData?>self._v, <SorobanTransactionData?>o._v)
+            return cmp_obj(<SorobanTransactionData?>self._v, <SorobanTransactionData?>o._v, depth)
         return 0
 
 
@@ -5670,26 +5670,26 @@ cdef class Transaction(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Transaction(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Transaction o = <Transaction?>other
         cdef int c
-        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount)
+        c = cmp_obj(self.f_sourceAccount, o.f_sourceAccount, depth)
         if c:
             return c
         if self.f_fee != o.f_fee:
             return -1 if self.f_fee < o.f_fee else 1
         if self.f_seqNum != o.f_seqNum:
             return -1 if self.f_seqNum < o.f_seqNum else 1
-        c = cmp_obj(self.f_cond, o.f_cond)
+        c = cmp_obj(self.f_cond, o.f_cond, depth)
         if c:
             return c
-        c = cmp_obj(self.f_memo, o.f_memo)
+        c = cmp_obj(self.f_memo, o.f_memo, depth)
         if c:
             return c
-        c = cmp_av100_Operation(self.f_operations, o.f_operations)
+        c = cmp_av100_Operation(self.f_operations, o.f_operations, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -5759,13 +5759,13 @@ cdef class TransactionV1Envelope(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionV1Envelope(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionV1Envelope o = <TransactionV1Envelope?>other
         cdef int c
-        c = cmp_obj(self.f_tx, o.f_tx)
+        c = cmp_obj(self.f_tx, o.f_tx, depth)
         if c:
             return c
-        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures)
+        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures, depth)
         if c:
             return c
         return 0
@@ -5823,13 +5823,13 @@ cdef class FeeBumpTransactionInnerTx(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_FeeBumpTransactionInnerTx(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FeeBumpTransactionInnerTx o = <FeeBumpTransactionInnerTx?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 2:
-            return cmp_obj(<TransactionV1Envelope?>self._v, <TransactionV1Envelope?>o._v)
+            return cmp_obj(<TransactionV1Envelope?>self._v, <TransactionV1Envelope?>o._v, depth)
         return 0
 
 
@@ -5880,7 +5880,7 @@ cdef class FeeBumpTransactionExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_FeeBumpTransactionExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FeeBumpTransactionExt o = <FeeBumpTransactionExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -5969,18 +5969,18 @@ cdef class FeeBumpTransaction(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_FeeBumpTransaction(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FeeBumpTransaction o = <FeeBumpTransaction?>other
         cdef int c
-        c = cmp_obj(self.f_feeSource, o.f_feeSource)
+        c = cmp_obj(self.f_feeSource, o.f_feeSource, depth)
         if c:
             return c
         if self.f_fee != o.f_fee:
             return -1 if self.f_fee < o.f_fee else 1
-        c = cmp_obj(self.f_innerTx, o.f_innerTx)
+        c = cmp_obj(self.f_innerTx, o.f_innerTx, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -6044,13 +6044,13 @@ cdef class FeeBumpTransactionEnvelope(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_FeeBumpTransactionEnvelope(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef FeeBumpTransactionEnvelope o = <FeeBumpTransactionEnvelope?>other
         cdef int c
-        c = cmp_obj(self.f_tx, o.f_tx)
+        c = cmp_obj(self.f_tx, o.f_tx, depth)
         if c:
             return c
-        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures)
+        c = cmp_av20_DecoratedSignature(self.f_signatures, o.f_signatures, depth)
         if c:
             return c
         return 0
@@ -6128,17 +6128,17 @@ cdef class TransactionEnvelope(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionEnvelope(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionEnvelope o = <TransactionEnvelope?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<TransactionV0Envelope?>self._v, <TransactionV0Envelope?>o._v)
+            return cmp_obj(<TransactionV0Envelope?>self._v, <TransactionV0Envelope?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<TransactionV1Envelope?>self._v, <TransactionV1Envelope?>o._v)
+            return cmp_obj(<TransactionV1Envelope?>self._v, <TransactionV1Envelope?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<FeeBumpTransactionEnvelope?>self._v, <FeeBumpTransactionEnvelope?>o._v)
+            return cmp_obj(<FeeBumpTransactionEnvelope?>self._v, <FeeBumpTransactionEnvelope?>o._v, depth)
         return 0
 
 
@@ -6211,15 +6211,15 @@ cdef class TransactionSignaturePayloadTaggedTransaction(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionSignaturePayloadTaggedTransaction(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionSignaturePayloadTaggedTransaction o = <TransactionSignaturePayloadTaggedTransaction?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 2:
-            return cmp_obj(<Transaction?>self._v, <Transaction?>o._v)
+            return cmp_obj(<Transaction?>self._v, <Transaction?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<FeeBumpTransaction?>self._v, <FeeBumpTransaction?>o._v)
+            return cmp_obj(<FeeBumpTransaction?>self._v, <FeeBumpTransaction?>o._v, depth)
         return 0
 
 
@@ -6282,13 +6282,13 @@ cdef class TransactionSignaturePayload(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionSignaturePayload(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionSignaturePayload o = <TransactionSignaturePayload?>other
         cdef int c
         c = cmp_bytes(self.f_networkId, o.f_networkId)
         if c:
             return c
-        c = cmp_obj(self.f_taggedTransaction, o.f_taggedTransaction)
+        c = cmp_obj(self.f_taggedTransaction, o.f_taggedTransaction, depth)
         if c:
             return c
         return 0
@@ -6392,7 +6392,7 @@ cdef class ClaimOfferAtomV0(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimOfferAtomV0(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimOfferAtomV0 o = <ClaimOfferAtomV0?>other
         cdef int c
         c = cmp_bytes(self.f_sellerEd25519, o.f_sellerEd25519)
@@ -6400,12 +6400,12 @@ cdef class ClaimOfferAtomV0(XdrStruct):
             return c
         if self.f_offerID != o.f_offerID:
             return -1 if self.f_offerID < o.f_offerID else 1
-        c = cmp_obj(self.f_assetSold, o.f_assetSold)
+        c = cmp_obj(self.f_assetSold, o.f_assetSold, depth)
         if c:
             return c
         if self.f_amountSold != o.f_amountSold:
             return -1 if self.f_amountSold < o.f_amountSold else 1
-        c = cmp_obj(self.f_assetBought, o.f_assetBought)
+        c = cmp_obj(self.f_assetBought, o.f_assetBought, depth)
         if c:
             return c
         if self.f_amountBought != o.f_amountBought:
@@ -6519,20 +6519,20 @@ cdef class ClaimOfferAtom(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimOfferAtom(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimOfferAtom o = <ClaimOfferAtom?>other
         cdef int c
-        c = cmp_obj(self.f_sellerID, o.f_sellerID)
+        c = cmp_obj(self.f_sellerID, o.f_sellerID, depth)
         if c:
             return c
         if self.f_offerID != o.f_offerID:
             return -1 if self.f_offerID < o.f_offerID else 1
-        c = cmp_obj(self.f_assetSold, o.f_assetSold)
+        c = cmp_obj(self.f_assetSold, o.f_assetSold, depth)
         if c:
             return c
         if self.f_amountSold != o.f_amountSold:
             return -1 if self.f_amountSold < o.f_amountSold else 1
-        c = cmp_obj(self.f_assetBought, o.f_assetBought)
+        c = cmp_obj(self.f_assetBought, o.f_assetBought, depth)
         if c:
             return c
         if self.f_amountBought != o.f_amountBought:
@@ -6635,18 +6635,18 @@ cdef class ClaimLiquidityAtom(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimLiquidityAtom(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimLiquidityAtom o = <ClaimLiquidityAtom?>other
         cdef int c
         c = cmp_bytes(self.f_liquidityPoolID, o.f_liquidityPoolID)
         if c:
             return c
-        c = cmp_obj(self.f_assetSold, o.f_assetSold)
+        c = cmp_obj(self.f_assetSold, o.f_assetSold, depth)
         if c:
             return c
         if self.f_amountSold != o.f_amountSold:
             return -1 if self.f_amountSold < o.f_amountSold else 1
-        c = cmp_obj(self.f_assetBought, o.f_assetBought)
+        c = cmp_obj(self.f_assetBought, o.f_assetBought, depth)
         if c:
             return c
         if self.f_amountBought != o.f_amountBought:
@@ -6732,17 +6732,17 @@ cdef class ClaimAtom(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimAtom(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimAtom o = <ClaimAtom?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ClaimOfferAtomV0?>self._v, <ClaimOfferAtomV0?>o._v)
+            return cmp_obj(<ClaimOfferAtomV0?>self._v, <ClaimOfferAtomV0?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<ClaimOfferAtom?>self._v, <ClaimOfferAtom?>o._v)
+            return cmp_obj(<ClaimOfferAtom?>self._v, <ClaimOfferAtom?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<ClaimLiquidityAtom?>self._v, <ClaimLiquidityAtom?>o._v)
+            return cmp_obj(<ClaimLiquidityAtom?>self._v, <ClaimLiquidityAtom?>o._v, depth)
         return 0
 
 
@@ -6799,7 +6799,7 @@ cdef class CreateAccountResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateAccountResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateAccountResult o = <CreateAccountResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -6862,7 +6862,7 @@ cdef class PaymentResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PaymentResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PaymentResult o = <PaymentResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -6944,13 +6944,13 @@ cdef class SimplePaymentResult(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SimplePaymentResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SimplePaymentResult o = <SimplePaymentResult?>other
         cdef int c
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
-        c = cmp_obj(self.f_asset, o.f_asset)
+        c = cmp_obj(self.f_asset, o.f_asset, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
@@ -7014,13 +7014,13 @@ cdef class PathPaymentStrictReceiveResultSuccess(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictReceiveResultSuccess(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictReceiveResultSuccess o = <PathPaymentStrictReceiveResultSuccess?>other
         cdef int c
-        c = cmp_av_ClaimAtom(self.f_offers, o.f_offers)
+        c = cmp_av_ClaimAtom(self.f_offers, o.f_offers, depth)
         if c:
             return c
-        c = cmp_obj(self.f_last, o.f_last)
+        c = cmp_obj(self.f_last, o.f_last, depth)
         if c:
             return c
         return 0
@@ -7092,17 +7092,17 @@ cdef class PathPaymentStrictReceiveResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictReceiveResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictReceiveResult o = <PathPaymentStrictReceiveResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<PathPaymentStrictReceiveResultSuccess?>self._v, <PathPaymentStrictReceiveResultSuccess?>o._v)
+            return cmp_obj(<PathPaymentStrictReceiveResultSuccess?>self._v, <PathPaymentStrictReceiveResultSuccess?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5, -6, -7, -8):
             pass
         elif d == -9:
-            return cmp_obj(<Asset?>self._v, <Asset?>o._v)
+            return cmp_obj(<Asset?>self._v, <Asset?>o._v, depth)
         elif d in (-10, -11, -12):
             pass
         return 0
@@ -7171,13 +7171,13 @@ cdef class PathPaymentStrictSendResultSuccess(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictSendResultSuccess(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictSendResultSuccess o = <PathPaymentStrictSendResultSuccess?>other
         cdef int c
-        c = cmp_av_ClaimAtom(self.f_offers, o.f_offers)
+        c = cmp_av_ClaimAtom(self.f_offers, o.f_offers, depth)
         if c:
             return c
-        c = cmp_obj(self.f_last, o.f_last)
+        c = cmp_obj(self.f_last, o.f_last, depth)
         if c:
             return c
         return 0
@@ -7249,17 +7249,17 @@ cdef class PathPaymentStrictSendResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PathPaymentStrictSendResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PathPaymentStrictSendResult o = <PathPaymentStrictSendResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<PathPaymentStrictSendResultSuccess?>self._v, <PathPaymentStrictSendResultSuccess?>o._v)
+            return cmp_obj(<PathPaymentStrictSendResultSuccess?>self._v, <PathPaymentStrictSendResultSuccess?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5, -6, -7, -8):
             pass
         elif d == -9:
-            return cmp_obj(<Asset?>self._v, <Asset?>o._v)
+            return cmp_obj(<Asset?>self._v, <Asset?>o._v, depth)
         elif d in (-10, -11, -12):
             pass
         return 0
@@ -7328,13 +7328,13 @@ cdef class ManageOfferSuccessResultOffer(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageOfferSuccessResultOffer(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageOfferSuccessResultOffer o = <ManageOfferSuccessResultOffer?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d in (0, 1):
-            return cmp_obj(<OfferEntry?>self._v, <OfferEntry?>o._v)
+            return cmp_obj(<OfferEntry?>self._v, <OfferEntry?>o._v, depth)
         elif d == 2:
             pass
         return 0
@@ -7399,13 +7399,13 @@ cdef class ManageOfferSuccessResult(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageOfferSuccessResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageOfferSuccessResult o = <ManageOfferSuccessResult?>other
         cdef int c
-        c = cmp_av_ClaimAtom(self.f_offersClaimed, o.f_offersClaimed)
+        c = cmp_av_ClaimAtom(self.f_offersClaimed, o.f_offersClaimed, depth)
         if c:
             return c
-        c = cmp_obj(self.f_offer, o.f_offer)
+        c = cmp_obj(self.f_offer, o.f_offer, depth)
         if c:
             return c
         return 0
@@ -7465,13 +7465,13 @@ cdef class ManageSellOfferResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageSellOfferResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageSellOfferResult o = <ManageSellOfferResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ManageOfferSuccessResult?>self._v, <ManageOfferSuccessResult?>o._v)
+            return cmp_obj(<ManageOfferSuccessResult?>self._v, <ManageOfferSuccessResult?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12):
             pass
         return 0
@@ -7536,13 +7536,13 @@ cdef class ManageBuyOfferResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageBuyOfferResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageBuyOfferResult o = <ManageBuyOfferResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ManageOfferSuccessResult?>self._v, <ManageOfferSuccessResult?>o._v)
+            return cmp_obj(<ManageOfferSuccessResult?>self._v, <ManageOfferSuccessResult?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12):
             pass
         return 0
@@ -7599,7 +7599,7 @@ cdef class SetOptionsResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SetOptionsResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SetOptionsResult o = <SetOptionsResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -7662,7 +7662,7 @@ cdef class ChangeTrustResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ChangeTrustResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ChangeTrustResult o = <ChangeTrustResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -7725,7 +7725,7 @@ cdef class AllowTrustResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AllowTrustResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AllowTrustResult o = <AllowTrustResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -7796,7 +7796,7 @@ cdef class AccountMergeResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_AccountMergeResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef AccountMergeResult o = <AccountMergeResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -7867,10 +7867,10 @@ cdef class InflationPayout(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InflationPayout(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InflationPayout o = <InflationPayout?>other
         cdef int c
-        c = cmp_obj(self.f_destination, o.f_destination)
+        c = cmp_obj(self.f_destination, o.f_destination, depth)
         if c:
             return c
         if self.f_amount != o.f_amount:
@@ -7932,13 +7932,13 @@ cdef class InflationResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_InflationResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InflationResult o = <InflationResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_av_InflationPayout(self._v, o._v)
+            return cmp_av_InflationPayout(self._v, o._v, depth)
         elif d == -1:
             pass
         return 0
@@ -7995,7 +7995,7 @@ cdef class ManageDataResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ManageDataResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ManageDataResult o = <ManageDataResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8058,7 +8058,7 @@ cdef class BumpSequenceResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_BumpSequenceResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BumpSequenceResult o = <BumpSequenceResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8129,13 +8129,13 @@ cdef class CreateClaimableBalanceResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_CreateClaimableBalanceResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef CreateClaimableBalanceResult o = <CreateClaimableBalanceResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<ClaimableBalanceID?>self._v, <ClaimableBalanceID?>o._v)
+            return cmp_obj(<ClaimableBalanceID?>self._v, <ClaimableBalanceID?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5):
             pass
         return 0
@@ -8192,7 +8192,7 @@ cdef class ClaimClaimableBalanceResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimClaimableBalanceResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimClaimableBalanceResult o = <ClaimClaimableBalanceResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8255,7 +8255,7 @@ cdef class BeginSponsoringFutureReservesResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_BeginSponsoringFutureReservesResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef BeginSponsoringFutureReservesResult o = <BeginSponsoringFutureReservesResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8318,7 +8318,7 @@ cdef class EndSponsoringFutureReservesResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_EndSponsoringFutureReservesResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef EndSponsoringFutureReservesResult o = <EndSponsoringFutureReservesResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8381,7 +8381,7 @@ cdef class RevokeSponsorshipResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_RevokeSponsorshipResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef RevokeSponsorshipResult o = <RevokeSponsorshipResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8444,7 +8444,7 @@ cdef class ClawbackResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClawbackResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClawbackResult o = <ClawbackResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8507,7 +8507,7 @@ cdef class ClawbackClaimableBalanceResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClawbackClaimableBalanceResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClawbackClaimableBalanceResult o = <ClawbackClaimableBalanceResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8570,7 +8570,7 @@ cdef class SetTrustLineFlagsResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SetTrustLineFlagsResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SetTrustLineFlagsResult o = <SetTrustLineFlagsResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8633,7 +8633,7 @@ cdef class LiquidityPoolDepositResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolDepositResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolDepositResult o = <LiquidityPoolDepositResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8696,7 +8696,7 @@ cdef class LiquidityPoolWithdrawResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_LiquidityPoolWithdrawResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef LiquidityPoolWithdrawResult o = <LiquidityPoolWithdrawResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8767,7 +8767,7 @@ cdef class InvokeHostFunctionResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_InvokeHostFunctionResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InvokeHostFunctionResult o = <InvokeHostFunctionResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8830,7 +8830,7 @@ cdef class ExtendFootprintTTLResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ExtendFootprintTTLResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ExtendFootprintTTLResult o = <ExtendFootprintTTLResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -8893,7 +8893,7 @@ cdef class RestoreFootprintResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_RestoreFootprintResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef RestoreFootprintResult o = <RestoreFootprintResult?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -9222,65 +9222,65 @@ cdef class OperationResultTr(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_OperationResultTr(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OperationResultTr o = <OperationResultTr?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<CreateAccountResult?>self._v, <CreateAccountResult?>o._v)
+            return cmp_obj(<CreateAccountResult?>self._v, <CreateAccountResult?>o._v, depth)
         elif d == 1:
-            return cmp_obj(<PaymentResult?>self._v, <PaymentResult?>o._v)
+            return cmp_obj(<PaymentResult?>self._v, <PaymentResult?>o._v, depth)
         elif d == 2:
-            return cmp_obj(<PathPaymentStrictReceiveResult?>self._v, <PathPaymentStrictReceiveResult?>o._v)
+            return cmp_obj(<PathPaymentStrictReceiveResult?>self._v, <PathPaymentStrictReceiveResult?>o._v, depth)
         elif d == 3:
-            return cmp_obj(<ManageSellOfferResult?>self._v, <ManageSellOfferResult?>o._v)
+            return cmp_obj(<ManageSellOfferResult?>self._v, <ManageSellOfferResult?>o._v, depth)
         elif d == 4:
-            return cmp_obj(<ManageSellOfferResult?>self._v, <ManageSellOfferResult?>o._v)
+            return cmp_obj(<ManageSellOfferResult?>self._v, <ManageSellOfferResult?>o._v, depth)
         elif d == 5:
-            return cmp_obj(<SetOptionsResult?>self._v, <SetOptionsResult?>o._v)
+            return cmp_obj(<SetOptionsResult?>self._v, <SetOptionsResult?>o._v, depth)
         elif d == 6:
-            return cmp_obj(<ChangeTrustResult?>self._v, <ChangeTrustResult?>o._v)
+            return cmp_obj(<ChangeTrustResult?>self._v, <ChangeTrustResult?>o._v, depth)
         elif d == 7:
-            return cmp_obj(<AllowTrustResult?>self._v, <AllowTrustResult?>o._v)
+            return cmp_obj(<AllowTrustResult?>self._v, <AllowTrustResult?>o._v, depth)
         elif d == 8:
-            return cmp_obj(<AccountMergeResult?>self._v, <AccountMergeResult?>o._v)
+            return cmp_obj(<AccountMergeResult?>self._v, <AccountMergeResult?>o._v, depth)
         elif d == 9:
-            return cmp_obj(<InflationResult?>self._v, <InflationResult?>o._v)
+            return cmp_obj(<InflationResult?>self._v, <InflationResult?>o._v, depth)
         elif d == 10:
-            return cmp_obj(<ManageDataResult?>self._v, <ManageDataResult?>o._v)
+            return cmp_obj(<ManageDataResult?>self._v, <ManageDataResult?>o._v, depth)
         elif d == 11:
-            return cmp_obj(<BumpSequenceResult?>self._v, <BumpSequenceResult?>o._v)
+            return cmp_obj(<BumpSequenceResult?>self._v, <BumpSequenceResult?>o._v, depth)
         elif d == 12:
-            return cmp_obj(<ManageBuyOfferResult?>self._v, <ManageBuyOfferResult?>o._v)
+            return cmp_obj(<ManageBuyOfferResult?>self._v, <ManageBuyOfferResult?>o._v, depth)
         elif d == 13:
-            return cmp_obj(<PathPaymentStrictSendResult?>self._v, <PathPaymentStrictSendResult?>o._v)
+            return cmp_obj(<PathPaymentStrictSendResult?>self._v, <PathPaymentStrictSendResult?>o._v, depth)
         elif d == 14:
-            return cmp_obj(<CreateClaimableBalanceResult?>self._v, <CreateClaimableBalanceResult?>o._v)
+            return cmp_obj(<CreateClaimableBalanceResult?>self._v, <CreateClaimableBalanceResult?>o._v, depth)
         elif d == 15:
-            return cmp_obj(<ClaimClaimableBalanceResult?>self._v, <ClaimClaimableBalanceResult?>o._v)
+            return cmp_obj(<ClaimClaimableBalanceResult?>self._v, <ClaimClaimableBalanceResult?>o._v, depth)
         elif d == 16:
-            return cmp_obj(<BeginSponsoringFutureReservesResult?>self._v, <BeginSponsoringFutureReservesResult?>o._v)
+            return cmp_obj(<BeginSponsoringFutureReservesResult?>self._v, <BeginSponsoringFutureReservesResult?>o._v, depth)
         elif d == 17:
-            return cmp_obj(<EndSponsoringFutureReservesResult?>self._v, <EndSponsoringFutureReservesResult?>o._v)
+            return cmp_obj(<EndSponsoringFutureReservesResult?>self._v, <EndSponsoringFutureReservesResult?>o._v, depth)
         elif d == 18:
-            return cmp_obj(<RevokeSponsorshipResult?>self._v, <RevokeSponsorshipResult?>o._v)
+            return cmp_obj(<RevokeSponsorshipResult?>self._v, <RevokeSponsorshipResult?>o._v, depth)
         elif d == 19:
-            return cmp_obj(<ClawbackResult?>self._v, <ClawbackResult?>o._v)
+            return cmp_obj(<ClawbackResult?>self._v, <ClawbackResult?>o._v, depth)
         elif d == 20:
-            return cmp_obj(<ClawbackClaimableBalanceResult?>self._v, <ClawbackClaimableBalanceResult?>o._v)
+            return cmp_obj(<ClawbackClaimableBalanceResult?>self._v, <ClawbackClaimableBalanceResult?>o._v, depth)
         elif d == 21:
-            return cmp_obj(<SetTrustLineFlagsResult?>self._v, <SetTrustLineFlagsResult?>o._v)
+            return cmp_obj(<SetTrustLineFlagsResult?>self._v, <SetTrustLineFlagsResult?>o._v, depth)
         elif d == 22:
-            return cmp_obj(<LiquidityPoolDepositResult?>self._v, <LiquidityPoolDepositResult?>o._v)
+            return cmp_obj(<LiquidityPoolDepositResult?>self._v, <LiquidityPoolDepositResult?>o._v, depth)
         elif d == 23:
-            return cmp_obj(<LiquidityPoolWithdrawResult?>self._v, <LiquidityPoolWithdrawResult?>o._v)
+            return cmp_obj(<LiquidityPoolWithdrawResult?>self._v, <LiquidityPoolWithdrawResult?>o._v, depth)
         elif d == 24:
-            return cmp_obj(<InvokeHostFunctionResult?>self._v, <InvokeHostFunctionResult?>o._v)
+            return cmp_obj(<InvokeHostFunctionResult?>self._v, <InvokeHostFunctionResult?>o._v, depth)
         elif d == 25:
-            return cmp_obj(<ExtendFootprintTTLResult?>self._v, <ExtendFootprintTTLResult?>o._v)
+            return cmp_obj(<ExtendFootprintTTLResult?>self._v, <ExtendFootprintTTLResult?>o._v, depth)
         elif d == 26:
-            return cmp_obj(<RestoreFootprintResult?>self._v, <RestoreFootprintResult?>o._v)
+            return cmp_obj(<RestoreFootprintResult?>self._v, <RestoreFootprintResult?>o._v, depth)
         return 0
 
 
@@ -9393,13 +9393,13 @@ cdef class OperationResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_OperationResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef OperationResult o = <OperationResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d == 0:
-            return cmp_obj(<OperationResultTr?>self._v, <OperationResultTr?>o._v)
+            return cmp_obj(<OperationResultTr?>self._v, <OperationResultTr?>o._v, depth)
         elif d in (-1, -2, -3, -4, -5, -6):
             pass
         return 0
@@ -9464,13 +9464,13 @@ cdef class InnerTransactionResultResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_InnerTransactionResultResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InnerTransactionResultResult o = <InnerTransactionResultResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d in (0, -1):
-            return cmp_av_OperationResult(self._v, o._v)
+            return cmp_av_OperationResult(self._v, o._v, depth)
         elif d in (-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17):
             pass
         return 0
@@ -9525,7 +9525,7 @@ cdef class InnerTransactionResultExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_InnerTransactionResultExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InnerTransactionResultExt o = <InnerTransactionResultExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -9603,15 +9603,15 @@ cdef class InnerTransactionResult(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InnerTransactionResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InnerTransactionResult o = <InnerTransactionResult?>other
         cdef int c
         if self.f_feeCharged != o.f_feeCharged:
             return -1 if self.f_feeCharged < o.f_feeCharged else 1
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -9673,13 +9673,13 @@ cdef class InnerTransactionResultPair(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_InnerTransactionResultPair(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef InnerTransactionResultPair o = <InnerTransactionResultPair?>other
         cdef int c
         c = cmp_bytes(self.f_transactionHash, o.f_transactionHash)
         if c:
             return c
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
         return 0
@@ -9749,15 +9749,15 @@ cdef class TransactionResultResult(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultResult o = <TransactionResultResult?>other
         cdef int64_t d = self._d
         if d != o._d:
             return -1 if d < o._d else 1
         if d in (1, -13):
-            return cmp_obj(<InnerTransactionResultPair?>self._v, <InnerTransactionResultPair?>o._v)
+            return cmp_obj(<InnerTransactionResultPair?>self._v, <InnerTransactionResultPair?>o._v, depth)
         elif d in (0, -1):
-            return cmp_av_OperationResult(self._v, o._v)
+            return cmp_av_OperationResult(self._v, o._v, depth)
         elif d in (-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17):
             pass
         return 0
@@ -9814,7 +9814,7 @@ cdef class TransactionResultExt(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResultExt(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResultExt o = <TransactionResultExt?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -9892,15 +9892,15 @@ cdef class TransactionResult(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_TransactionResult(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef TransactionResult o = <TransactionResult?>other
         cdef int c
         if self.f_feeCharged != o.f_feeCharged:
             return -1 if self.f_feeCharged < o.f_feeCharged else 1
-        c = cmp_obj(self.f_result, o.f_result)
+        c = cmp_obj(self.f_result, o.f_result, depth)
         if c:
             return c
-        c = cmp_obj(self.f_ext, o.f_ext)
+        c = cmp_obj(self.f_ext, o.f_ext, depth)
         if c:
             return c
         return 0
@@ -9932,6 +9932,7 @@ cdef int enc_av5_Asset(Writer w, object v) except -1:
     if n > 5:
         fail_too_long(n, 5)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <Asset?>x, 'Asset')
@@ -9939,6 +9940,9 @@ cdef int enc_av5_Asset(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -9957,12 +9961,13 @@ cdef object dec_av5_Asset(Reader r, int depth):
     return out
 
 
-cdef int cmp_av5_Asset(object a, object b) except -2:
+cdef int cmp_av5_Asset(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<Asset?>la[i], <Asset?>lb[i])
+        c = cmp_obj(<Asset?>la[i], <Asset?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -9972,7 +9977,10 @@ cdef int enc_opt_PublicKey(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <PublicKey?>v, 'PublicKey')
+    enter_w(w)
+    enc_obj(w, <PublicKey?>v, 'PublicKey')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_PublicKey(Reader r, int depth):
@@ -9982,17 +9990,21 @@ cdef object dec_opt_PublicKey(Reader r, int depth):
     return dec_PublicKey(r, depth)
 
 
-cdef int cmp_opt_PublicKey(object a, object b) except -2:
+cdef int cmp_opt_PublicKey(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<PublicKey?>a, <PublicKey?>b)
+    depth = enter(depth)
+    return cmp_obj(<PublicKey?>a, <PublicKey?>b, depth)
 
 
 cdef int enc_opt_uint(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_u32(w, v)
+    enter_w(w)
+    wr_u32(w, v)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_uint(Reader r, int depth):
@@ -10002,9 +10014,10 @@ cdef object dec_opt_uint(Reader r, int depth):
     return rd_u32(r)
 
 
-cdef int cmp_opt_uint(object a, object b) except -2:
+cdef int cmp_opt_uint(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_py(a, b)
 
 
@@ -10012,7 +10025,10 @@ cdef int enc_opt_s32(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_opaque_var(w, v, 32)
+    enter_w(w)
+    wr_opaque_var(w, v, 32)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_s32(Reader r, int depth):
@@ -10022,9 +10038,10 @@ cdef object dec_opt_s32(Reader r, int depth):
     return rd_opaque_var(r, 32)
 
 
-cdef int cmp_opt_s32(object a, object b) except -2:
+cdef int cmp_opt_s32(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_bytes(a, b)
 
 
@@ -10032,7 +10049,10 @@ cdef int enc_opt_Signer(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <Signer?>v, 'Signer')
+    enter_w(w)
+    enc_obj(w, <Signer?>v, 'Signer')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_Signer(Reader r, int depth):
@@ -10042,17 +10062,21 @@ cdef object dec_opt_Signer(Reader r, int depth):
     return dec_Signer(r, depth)
 
 
-cdef int cmp_opt_Signer(object a, object b) except -2:
+cdef int cmp_opt_Signer(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<Signer?>a, <Signer?>b)
+    depth = enter(depth)
+    return cmp_obj(<Signer?>a, <Signer?>b, depth)
 
 
 cdef int enc_opt_ov64(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_opaque_var(w, v, 64)
+    enter_w(w)
+    wr_opaque_var(w, v, 64)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_ov64(Reader r, int depth):
@@ -10062,9 +10086,10 @@ cdef object dec_opt_ov64(Reader r, int depth):
     return rd_opaque_var(r, 64)
 
 
-cdef int cmp_opt_ov64(object a, object b) except -2:
+cdef int cmp_opt_ov64(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_bytes(a, b)
 
 
@@ -10078,6 +10103,7 @@ cdef int enc_av10_Claimant(Writer w, object v) except -1:
     if n > 10:
         fail_too_long(n, 10)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <Claimant?>x, 'Claimant')
@@ -10085,6 +10111,9 @@ cdef int enc_av10_Claimant(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10103,12 +10132,13 @@ cdef object dec_av10_Claimant(Reader r, int depth):
     return out
 
 
-cdef int cmp_av10_Claimant(object a, object b) except -2:
+cdef int cmp_av10_Claimant(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<Claimant?>la[i], <Claimant?>lb[i])
+        c = cmp_obj(<Claimant?>la[i], <Claimant?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10124,6 +10154,7 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SCVal?>x, 'SCVal')
@@ -10131,6 +10162,9 @@ cdef int enc_av_SCVal(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10149,12 +10183,13 @@ cdef object dec_av_SCVal(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SCVal(object a, object b) except -2:
+cdef int cmp_av_SCVal(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i])
+        c = cmp_obj(<SCVal?>la[i], <SCVal?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10170,6 +10205,7 @@ cdef int enc_av_SorobanAuthorizedInvocation(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SorobanAuthorizedInvocation?>x, 'SorobanAuthorizedInvocation')
@@ -10177,6 +10213,9 @@ cdef int enc_av_SorobanAuthorizedInvocation(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10195,12 +10234,13 @@ cdef object dec_av_SorobanAuthorizedInvocation(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SorobanAuthorizedInvocation(object a, object b) except -2:
+cdef int cmp_av_SorobanAuthorizedInvocation(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SorobanAuthorizedInvocation?>la[i], <SorobanAuthorizedInvocation?>lb[i])
+        c = cmp_obj(<SorobanAuthorizedInvocation?>la[i], <SorobanAuthorizedInvocation?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10216,6 +10256,7 @@ cdef int enc_av_SorobanAuthorizationEntry(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SorobanAuthorizationEntry?>x, 'SorobanAuthorizationEntry')
@@ -10223,6 +10264,9 @@ cdef int enc_av_SorobanAuthorizationEntry(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10241,12 +10285,13 @@ cdef object dec_av_SorobanAuthorizationEntry(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_SorobanAuthorizationEntry(object a, object b) except -2:
+cdef int cmp_av_SorobanAuthorizationEntry(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SorobanAuthorizationEntry?>la[i], <SorobanAuthorizationEntry?>lb[i])
+        c = cmp_obj(<SorobanAuthorizationEntry?>la[i], <SorobanAuthorizationEntry?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10256,7 +10301,10 @@ cdef int enc_opt_MuxedAccount(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <MuxedAccount?>v, 'MuxedAccount')
+    enter_w(w)
+    enc_obj(w, <MuxedAccount?>v, 'MuxedAccount')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_MuxedAccount(Reader r, int depth):
@@ -10266,17 +10314,21 @@ cdef object dec_opt_MuxedAccount(Reader r, int depth):
     return dec_MuxedAccount(r, depth)
 
 
-cdef int cmp_opt_MuxedAccount(object a, object b) except -2:
+cdef int cmp_opt_MuxedAccount(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<MuxedAccount?>a, <MuxedAccount?>b)
+    depth = enter(depth)
+    return cmp_obj(<MuxedAccount?>a, <MuxedAccount?>b, depth)
 
 
 cdef int enc_opt_TimeBounds(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <TimeBounds?>v, 'TimeBounds')
+    enter_w(w)
+    enc_obj(w, <TimeBounds?>v, 'TimeBounds')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_TimeBounds(Reader r, int depth):
@@ -10286,17 +10338,21 @@ cdef object dec_opt_TimeBounds(Reader r, int depth):
     return dec_TimeBounds(r, depth)
 
 
-cdef int cmp_opt_TimeBounds(object a, object b) except -2:
+cdef int cmp_opt_TimeBounds(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<TimeBounds?>a, <TimeBounds?>b)
+    depth = enter(depth)
+    return cmp_obj(<TimeBounds?>a, <TimeBounds?>b, depth)
 
 
 cdef int enc_opt_LedgerBounds(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return enc_obj(w, <LedgerBounds?>v, 'LedgerBounds')
+    enter_w(w)
+    enc_obj(w, <LedgerBounds?>v, 'LedgerBounds')
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_LedgerBounds(Reader r, int depth):
@@ -10306,17 +10362,21 @@ cdef object dec_opt_LedgerBounds(Reader r, int depth):
     return dec_LedgerBounds(r, depth)
 
 
-cdef int cmp_opt_LedgerBounds(object a, object b) except -2:
+cdef int cmp_opt_LedgerBounds(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
-    return cmp_obj(<LedgerBounds?>a, <LedgerBounds?>b)
+    depth = enter(depth)
+    return cmp_obj(<LedgerBounds?>a, <LedgerBounds?>b, depth)
 
 
 cdef int enc_opt_hyper(Writer w, object v) except -1:
     if v is None:
         return wr_u32(w, 0)
     wr_u32(w, 1)
-    return wr_i64(w, v)
+    enter_w(w)
+    wr_i64(w, v)
+    w.depth -= 1
+    return 0
 
 
 cdef object dec_opt_hyper(Reader r, int depth):
@@ -10326,9 +10386,10 @@ cdef object dec_opt_hyper(Reader r, int depth):
     return rd_i64(r)
 
 
-cdef int cmp_opt_hyper(object a, object b) except -2:
+cdef int cmp_opt_hyper(object a, object b, int depth) except -2:
     if a is None or b is None:
         return 0 if a is b else (-1 if a is None else 1)
+    depth = enter(depth)
     return cmp_py(a, b)
 
 
@@ -10342,6 +10403,7 @@ cdef int enc_av2_SignerKey(Writer w, object v) except -1:
     if n > 2:
         fail_too_long(n, 2)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <SignerKey?>x, 'SignerKey')
@@ -10349,6 +10411,9 @@ cdef int enc_av2_SignerKey(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10367,12 +10432,13 @@ cdef object dec_av2_SignerKey(Reader r, int depth):
     return out
 
 
-cdef int cmp_av2_SignerKey(object a, object b) except -2:
+cdef int cmp_av2_SignerKey(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<SignerKey?>la[i], <SignerKey?>lb[i])
+        c = cmp_obj(<SignerKey?>la[i], <SignerKey?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10388,6 +10454,7 @@ cdef int enc_av_LedgerKey(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <LedgerKey?>x, 'LedgerKey')
@@ -10395,6 +10462,9 @@ cdef int enc_av_LedgerKey(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10413,12 +10483,13 @@ cdef object dec_av_LedgerKey(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_LedgerKey(object a, object b) except -2:
+cdef int cmp_av_LedgerKey(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<LedgerKey?>la[i], <LedgerKey?>lb[i])
+        c = cmp_obj(<LedgerKey?>la[i], <LedgerKey?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10434,6 +10505,7 @@ cdef int enc_av_uint(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             wr_u32(w, x)
@@ -10441,6 +10513,9 @@ cdef int enc_av_uint(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10459,10 +10534,11 @@ cdef object dec_av_uint(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_uint(object a, object b) except -2:
+cdef int cmp_av_uint(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
         c = cmp_py(la[i], lb[i])
         if c:
@@ -10480,6 +10556,7 @@ cdef int enc_av100_Operation(Writer w, object v) except -1:
     if n > 100:
         fail_too_long(n, 100)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <Operation?>x, 'Operation')
@@ -10487,6 +10564,9 @@ cdef int enc_av100_Operation(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10505,12 +10585,13 @@ cdef object dec_av100_Operation(Reader r, int depth):
     return out
 
 
-cdef int cmp_av100_Operation(object a, object b) except -2:
+cdef int cmp_av100_Operation(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<Operation?>la[i], <Operation?>lb[i])
+        c = cmp_obj(<Operation?>la[i], <Operation?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10526,6 +10607,7 @@ cdef int enc_av20_DecoratedSignature(Writer w, object v) except -1:
     if n > 20:
         fail_too_long(n, 20)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <DecoratedSignature?>x, 'DecoratedSignature')
@@ -10533,6 +10615,9 @@ cdef int enc_av20_DecoratedSignature(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10551,12 +10636,13 @@ cdef object dec_av20_DecoratedSignature(Reader r, int depth):
     return out
 
 
-cdef int cmp_av20_DecoratedSignature(object a, object b) except -2:
+cdef int cmp_av20_DecoratedSignature(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<DecoratedSignature?>la[i], <DecoratedSignature?>lb[i])
+        c = cmp_obj(<DecoratedSignature?>la[i], <DecoratedSignature?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10572,6 +10658,7 @@ cdef int enc_av_ClaimAtom(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <ClaimAtom?>x, 'ClaimAtom')
@@ -10579,6 +10666,9 @@ cdef int enc_av_ClaimAtom(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10597,12 +10687,13 @@ cdef object dec_av_ClaimAtom(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_ClaimAtom(object a, object b) except -2:
+cdef int cmp_av_ClaimAtom(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<ClaimAtom?>la[i], <ClaimAtom?>lb[i])
+        c = cmp_obj(<ClaimAtom?>la[i], <ClaimAtom?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10618,6 +10709,7 @@ cdef int enc_av_InflationPayout(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <InflationPayout?>x, 'InflationPayout')
@@ -10625,6 +10717,9 @@ cdef int enc_av_InflationPayout(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10643,12 +10738,13 @@ cdef object dec_av_InflationPayout(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_InflationPayout(object a, object b) except -2:
+cdef int cmp_av_InflationPayout(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<InflationPayout?>la[i], <InflationPayout?>lb[i])
+        c = cmp_obj(<InflationPayout?>la[i], <InflationPayout?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10664,6 +10760,7 @@ cdef int enc_av_OperationResult(Writer w, object v) except -1:
     if n > 4294967295:
         fail_too_long(n, 4294967295)
     wr_u32(w, <uint32_t>n)
+    enter_w(w)
     try:
         for x in <list>v:
             enc_obj(w, <OperationResult?>x, 'OperationResult')
@@ -10671,6 +10768,9 @@ cdef int enc_av_OperationResult(Writer w, object v) except -1:
     except XdrError as e:
         push_index(e, i)
         raise
+    except (TypeError, OverflowError) as e:
+        raise encode_error(e, f'[{i}]') from None
+    w.depth -= 1
     return 0
 
 
@@ -10689,12 +10789,13 @@ cdef object dec_av_OperationResult(Reader r, int depth):
     return out
 
 
-cdef int cmp_av_OperationResult(object a, object b) except -2:
+cdef int cmp_av_OperationResult(object a, object b, int depth) except -2:
     cdef list la = <list?>a, lb = <list?>b
     cdef Py_ssize_t i, na = len(la), nb = len(lb)
     cdef int c
+    depth = enter(depth)
     for i in range(na if na < nb else nb):
-        c = cmp_obj(<OperationResult?>la[i], <OperationResult?>lb[i])
+        c = cmp_obj(<OperationResult?>la[i], <OperationResult?>lb[i], depth)
         if c:
             return c
     return (na > nb) - (na < nb)
@@ -10705,18 +10806,18 @@ cdef int _ae_SorobanAuthorizationEntries(Writer w, object v) except -1:
 cdef object _ad_SorobanAuthorizationEntries(Reader r, int depth):
     return dec_av_SorobanAuthorizationEntry(r, depth)
 
-cdef int _ac_SorobanAuthorizationEntries(object a, object b) except -2:
-    return cmp_av_SorobanAuthorizationEntry(a, b)
+cdef int _ac_SorobanAuthorizationEntries(object a, object b, int depth) except -2:
+    return cmp_av_SorobanAuthorizationEntry(a, b, depth)
 
 SorobanAuthorizationEntries = make_alias('SorobanAuthorizationEntries', _ae_SorobanAuthorizationEntries, _ad_SorobanAuthorizationEntries, _ac_SorobanAuthorizationEntries)
 
 
 register_union(LiquidityPoolParameters, UnionInfo(
-    'type', _m_LiquidityPoolType, False, [((0,), 'constantProduct')],
+    'type', _m_LiquidityPoolType, None, [((0,), 'constantProduct')],
     None, False, {'constantProduct': lambda: LiquidityPoolConstantProductParameters()}))
 register_struct(MuxedAccountMed25519, ("id", "ed25519"))
 register_union(MuxedAccount, UnionInfo(
-    'type', _m_CryptoKeyType, False, [((0,), 'ed25519'), ((256,), 'med25519')],
+    'type', _m_CryptoKeyType, None, [((0,), 'ed25519'), ((256,), 'med25519')],
     None, False, {'ed25519': lambda: _Z32, 'med25519': lambda: MuxedAccountMed25519()}))
 register_struct(DecoratedSignature, ("hint", "signature"))
 register_struct(CreateAccountOp, ("destination", "startingBalance"))
@@ -10728,7 +10829,7 @@ register_struct(ManageBuyOfferOp, ("selling", "buying", "buyAmount", "price", "o
 register_struct(CreatePassiveSellOfferOp, ("selling", "buying", "amount", "price"))
 register_struct(SetOptionsOp, ("inflationDest", "clearFlags", "setFlags", "masterWeight", "lowThreshold", "medThreshold", "highThreshold", "homeDomain", "signer"))
 register_union(ChangeTrustAsset, UnionInfo(
-    'type', _m_AssetType, False, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12'), ((3,), 'liquidityPool')],
+    'type', _m_AssetType, None, [((0,), None), ((1,), 'alphaNum4'), ((2,), 'alphaNum12'), ((3,), 'liquidityPool')],
     None, False, {'alphaNum4': lambda: AlphaNum4(), 'alphaNum12': lambda: AlphaNum12(), 'liquidityPool': lambda: LiquidityPoolParameters()}))
 register_struct(ChangeTrustOp, ("line", "limit"))
 register_struct(AllowTrustOp, ("trustor", "asset", "authorize"))
@@ -10739,7 +10840,7 @@ register_struct(ClaimClaimableBalanceOp, ("balanceID",))
 register_struct(BeginSponsoringFutureReservesOp, ("sponsoredID",))
 register_struct(RevokeSponsorshipOpSigner, ("accountID", "signerKey"))
 register_union(RevokeSponsorshipOp, UnionInfo(
-    'type', _m_RevokeSponsorshipType, False, [((0,), 'ledgerKey'), ((1,), 'signer')],
+    'type', _m_RevokeSponsorshipType, None, [((0,), 'ledgerKey'), ((1,), 'signer')],
     None, False, {'ledgerKey': lambda: LedgerKey(), 'signer': lambda: RevokeSponsorshipOpSigner()}))
 register_struct(ClawbackOp, ("asset", "from_", "amount"))
 register_struct(ClawbackClaimableBalanceOp, ("balanceID",))
@@ -10748,28 +10849,28 @@ register_struct(LiquidityPoolDepositOp, ("liquidityPoolID", "maxAmountA", "maxAm
 register_struct(LiquidityPoolWithdrawOp, ("liquidityPoolID", "amount", "minAmountA", "minAmountB"))
 register_struct(ContractIDPreimageFromAddress, ("address", "salt"))
 register_union(ContractIDPreimage, UnionInfo(
-    'type', _m_ContractIDPreimageType, False, [((0,), 'fromAddress'), ((1,), 'fromAsset')],
+    'type', _m_ContractIDPreimageType, None, [((0,), 'fromAddress'), ((1,), 'fromAsset')],
     None, False, {'fromAddress': lambda: ContractIDPreimageFromAddress(), 'fromAsset': lambda: Asset()}))
 register_struct(CreateContractArgs, ("contractIDPreimage", "executable"))
 register_struct(CreateContractArgsV2, ("contractIDPreimage", "executable", "constructorArgs"))
 register_struct(InvokeContractArgs, ("contractAddress", "functionName", "args"))
 register_union(HostFunction, UnionInfo(
-    'type', _m_HostFunctionType, False, [((0,), 'invokeContract'), ((1,), 'createContract'), ((2,), 'wasm'), ((3,), 'createContractV2')],
+    'type', _m_HostFunctionType, None, [((0,), 'invokeContract'), ((1,), 'createContract'), ((2,), 'wasm'), ((3,), 'createContractV2')],
     None, False, {'invokeContract': lambda: InvokeContractArgs(), 'createContract': lambda: CreateContractArgs(), 'wasm': lambda: b"", 'createContractV2': lambda: CreateContractArgsV2()}))
 register_union(SorobanAuthorizedFunction, UnionInfo(
-    'type', _m_SorobanAuthorizedFunctionType, False, [((0,), 'contractFn'), ((1,), 'createContractHostFn'), ((2,), 'createContractV2HostFn')],
+    'type', _m_SorobanAuthorizedFunctionType, None, [((0,), 'contractFn'), ((1,), 'createContractHostFn'), ((2,), 'createContractV2HostFn')],
     None, False, {'contractFn': lambda: InvokeContractArgs(), 'createContractHostFn': lambda: CreateContractArgs(), 'createContractV2HostFn': lambda: CreateContractArgsV2()}))
 register_struct(SorobanAuthorizedInvocation, ("function", "subInvocations"))
 register_struct(SorobanAddressCredentials, ("address", "nonce", "signatureExpirationLedger", "signature"))
 register_union(SorobanCredentials, UnionInfo(
-    'type', _m_SorobanCredentialsType, False, [((0,), None), ((1,), 'address')],
+    'type', _m_SorobanCredentialsType, None, [((0,), None), ((1,), 'address')],
     None, False, {'address': lambda: SorobanAddressCredentials()}))
 register_struct(SorobanAuthorizationEntry, ("credentials", "rootInvocation"))
 register_struct(InvokeHostFunctionOp, ("hostFunction", "auth"))
 register_struct(ExtendFootprintTTLOp, ("ext", "extendTo"))
 register_struct(RestoreFootprintOp, ("ext",))
 register_union(OperationBody, UnionInfo(
-    'type', _m_OperationType, False, [((0,), 'createAccountOp'), ((1,), 'paymentOp'), ((2,), 'pathPaymentStrictReceiveOp'), ((3,), 'manageSellOfferOp'), ((4,), 'createPassiveSellOfferOp'), ((5,), 'setOptionsOp'), ((6,), 'changeTrustOp'), ((7,), 'allowTrustOp'), ((8,), 'destination'), ((9,), None), ((10,), 'manageDataOp'), ((11,), 'bumpSequenceOp'), ((12,), 'manageBuyOfferOp'), ((13,), 'pathPaymentStrictSendOp'), ((14,), 'createClaimableBalanceOp'), ((15,), 'claimClaimableBalanceOp'), ((16,), 'beginSponsoringFutureReservesOp'), ((17,), None), ((18,), 'revokeSponsorshipOp'), ((19,), 'clawbackOp'), ((20,), 'clawbackClaimableBalanceOp'), ((21,), 'setTrustLineFlagsOp'), ((22,), 'liquidityPoolDepositOp'), ((23,), 'liquidityPoolWithdrawOp'), ((24,), 'invokeHostFunctionOp'), ((25,), 'extendFootprintTTLOp'), ((26,), 'restoreFootprintOp')],
+    'type', _m_OperationType, None, [((0,), 'createAccountOp'), ((1,), 'paymentOp'), ((2,), 'pathPaymentStrictReceiveOp'), ((3,), 'manageSellOfferOp'), ((4,), 'createPassiveSellOfferOp'), ((5,), 'setOptionsOp'), ((6,), 'changeTrustOp'), ((7,), 'allowTrustOp'), ((8,), 'destination'), ((9,), None), ((10,), 'manageDataOp'), ((11,), 'bumpSequenceOp'), ((12,), 'manageBuyOfferOp'), ((13,), 'pathPaymentStrictSendOp'), ((14,), 'createClaimableBalanceOp'), ((15,), 'claimClaimableBalanceOp'), ((16,), 'beginSponsoringFutureReservesOp'), ((17,), None), ((18,), 'revokeSponsorshipOp'), ((19,), 'clawbackOp'), ((20,), 'clawbackClaimableBalanceOp'), ((21,), 'setTrustLineFlagsOp'), ((22,), 'liquidityPoolDepositOp'), ((23,), 'liquidityPoolWithdrawOp'), ((24,), 'invokeHostFunctionOp'), ((25,), 'extendFootprintTTLOp'), ((26,), 'restoreFootprintOp')],
     None, False, {'createAccountOp': lambda: CreateAccountOp(), 'paymentOp': lambda: PaymentOp(), 'pathPaymentStrictReceiveOp': lambda: PathPaymentStrictReceiveOp(), 'manageSellOfferOp': lambda: ManageSellOfferOp(), 'createPassiveSellOfferOp': lambda: CreatePassiveSellOfferOp(), 'setOptionsOp': lambda: SetOptionsOp(), 'changeTrustOp': lambda: ChangeTrustOp(), 'allowTrustOp': lambda: AllowTrustOp(), 'destination': lambda: MuxedAccount(), 'manageDataOp': lambda: ManageDataOp(), 'bumpSequenceOp': lambda: BumpSequenceOp(), 'manageBuyOfferOp': lambda: ManageBuyOfferOp(), 'pathPaymentStrictSendOp': lambda: PathPaymentStrictSendOp(), 'createClaimableBalanceOp': lambda: CreateClaimableBalanceOp(), 'claimClaimableBalanceOp': lambda: ClaimClaimableBalanceOp(), 'beginSponsoringFutureReservesOp': lambda: BeginSponsoringFutureReservesOp(), 'revokeSponsorshipOp': lambda: RevokeSponsorshipOp(), 'clawbackOp': lambda: ClawbackOp(), 'clawbackClaimableBalanceOp': lambda: ClawbackClaimableBalanceOp(), 'setTrustLineFlagsOp': lambda: SetTrustLineFlagsOp(), 'liquidityPoolDepositOp': lambda: LiquidityPoolDepositOp(), 'liquidityPoolWithdrawOp': lambda: LiquidityPoolWithdrawOp(), 'invokeHostFunctionOp': lambda: InvokeHostFunctionOp(), 'extendFootprintTTLOp': lambda: ExtendFootprintTTLOp(), 'restoreFootprintOp': lambda: RestoreFootprintOp()}))
 register_struct(Operation, ("sourceAccount", "body"))
 register_struct(HashIDPreimageOperationID, ("sourceAccount", "seqNum", "opNum"))
@@ -10777,160 +10878,160 @@ register_struct(HashIDPreimageRevokeID, ("sourceAccount", "seqNum", "opNum", "li
 register_struct(HashIDPreimageContractID, ("networkID", "contractIDPreimage"))
 register_struct(HashIDPreimageSorobanAuthorization, ("networkID", "nonce", "signatureExpirationLedger", "invocation"))
 register_union(HashIDPreimage, UnionInfo(
-    'type', _m_EnvelopeType, False, [((6,), 'operationID'), ((7,), 'revokeID'), ((8,), 'contractID'), ((9,), 'sorobanAuthorization')],
+    'type', _m_EnvelopeType, None, [((6,), 'operationID'), ((7,), 'revokeID'), ((8,), 'contractID'), ((9,), 'sorobanAuthorization')],
     None, False, {'operationID': lambda: HashIDPreimageOperationID(), 'revokeID': lambda: HashIDPreimageRevokeID(), 'contractID': lambda: HashIDPreimageContractID(), 'sorobanAuthorization': lambda: HashIDPreimageSorobanAuthorization()}))
 register_union(Memo, UnionInfo(
-    'type', _m_MemoType, False, [((0,), None), ((1,), 'text'), ((2,), 'id'), ((3,), 'hash'), ((4,), 'retHash')],
+    'type', _m_MemoType, None, [((0,), None), ((1,), 'text'), ((2,), 'id'), ((3,), 'hash'), ((4,), 'retHash')],
     None, False, {'text': lambda: b"", 'id': lambda: 0, 'hash': lambda: _Z32, 'retHash': lambda: _Z32}))
 register_struct(TimeBounds, ("minTime", "maxTime"))
 register_struct(LedgerBounds, ("minLedger", "maxLedger"))
 register_struct(PreconditionsV2, ("timeBounds", "ledgerBounds", "minSeqNum", "minSeqAge", "minSeqLedgerGap", "extraSigners"))
 register_union(Preconditions, UnionInfo(
-    'type', _m_PreconditionType, False, [((0,), None), ((1,), 'timeBounds'), ((2,), 'v2')],
+    'type', _m_PreconditionType, None, [((0,), None), ((1,), 'timeBounds'), ((2,), 'v2')],
     None, False, {'timeBounds': lambda: TimeBounds(), 'v2': lambda: PreconditionsV2()}))
 register_struct(LedgerFootprint, ("readOnly", "readWrite"))
 register_struct(SorobanResources, ("footprint", "instructions", "diskReadBytes", "writeBytes"))
 register_struct(SorobanResourcesExtV0, ("archivedSorobanEntries",))
 register_union(SorobanTransactionDataExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'resourceExt')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'resourceExt')],
     None, False, {'resourceExt': lambda: SorobanResourcesExtV0()}))
 register_struct(SorobanTransactionData, ("ext", "resources", "resourceFee"))
 register_union(TransactionV0Ext, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(TransactionV0, ("sourceAccountEd25519", "fee", "seqNum", "timeBounds", "memo", "operations", "ext"))
 register_struct(TransactionV0Envelope, ("tx", "signatures"))
 register_union(TransactionExt, UnionInfo(
-    'v', None, False, [((0,), None), ((1,), 'sorobanData')],
+    'v', None, (-2147483648, 2147483647), [((0,), None), ((1,), 'sorobanData')],
     None, False, {'sorobanData': lambda: SorobanTransactionData()}))
 register_struct(Transaction, ("sourceAccount", "fee", "seqNum", "cond", "memo", "operations", "ext"))
 register_struct(TransactionV1Envelope, ("tx", "signatures"))
 register_union(FeeBumpTransactionInnerTx, UnionInfo(
-    'type', _m_EnvelopeType, False, [((2,), 'v1')],
+    'type', _m_EnvelopeType, None, [((2,), 'v1')],
     None, False, {'v1': lambda: TransactionV1Envelope()}))
 register_union(FeeBumpTransactionExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(FeeBumpTransaction, ("feeSource", "fee", "innerTx", "ext"))
 register_struct(FeeBumpTransactionEnvelope, ("tx", "signatures"))
 register_union(TransactionEnvelope, UnionInfo(
-    'type', _m_EnvelopeType, False, [((0,), 'v0'), ((2,), 'v1'), ((5,), 'feeBump')],
+    'type', _m_EnvelopeType, None, [((0,), 'v0'), ((2,), 'v1'), ((5,), 'feeBump')],
     None, False, {'v0': lambda: TransactionV0Envelope(), 'v1': lambda: TransactionV1Envelope(), 'feeBump': lambda: FeeBumpTransactionEnvelope()}))
 register_union(TransactionSignaturePayloadTaggedTransaction, UnionInfo(
-    'type', _m_EnvelopeType, False, [((2,), 'tx'), ((5,), 'feeBump')],
+    'type', _m_EnvelopeType, None, [((2,), 'tx'), ((5,), 'feeBump')],
     None, False, {'tx': lambda: Transaction(), 'feeBump': lambda: FeeBumpTransaction()}))
 register_struct(TransactionSignaturePayload, ("networkId", "taggedTransaction"))
 register_struct(ClaimOfferAtomV0, ("sellerEd25519", "offerID", "assetSold", "amountSold", "assetBought", "amountBought"))
 register_struct(ClaimOfferAtom, ("sellerID", "offerID", "assetSold", "amountSold", "assetBought", "amountBought"))
 register_struct(ClaimLiquidityAtom, ("liquidityPoolID", "assetSold", "amountSold", "assetBought", "amountBought"))
 register_union(ClaimAtom, UnionInfo(
-    'type', _m_ClaimAtomType, False, [((0,), 'v0'), ((1,), 'orderBook'), ((2,), 'liquidityPool')],
+    'type', _m_ClaimAtomType, None, [((0,), 'v0'), ((1,), 'orderBook'), ((2,), 'liquidityPool')],
     None, False, {'v0': lambda: ClaimOfferAtomV0(), 'orderBook': lambda: ClaimOfferAtom(), 'liquidityPool': lambda: ClaimLiquidityAtom()}))
 register_union(CreateAccountResult, UnionInfo(
-    'code', _m_CreateAccountResultCode, False, [((0,), None), ((-1, -2, -3, -4,), None)],
+    'code', _m_CreateAccountResultCode, None, [((0,), None), ((-1, -2, -3, -4,), None)],
     None, False, {}))
 register_union(PaymentResult, UnionInfo(
-    'code', _m_PaymentResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8, -9,), None)],
+    'code', _m_PaymentResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8, -9,), None)],
     None, False, {}))
 register_struct(SimplePaymentResult, ("destination", "asset", "amount"))
 register_struct(PathPaymentStrictReceiveResultSuccess, ("offers", "last"))
 register_union(PathPaymentStrictReceiveResult, UnionInfo(
-    'code', _m_PathPaymentStrictReceiveResultCode, False, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8,), None), ((-9,), 'noIssuer'), ((-10, -11, -12,), None)],
+    'code', _m_PathPaymentStrictReceiveResultCode, None, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8,), None), ((-9,), 'noIssuer'), ((-10, -11, -12,), None)],
     None, False, {'success': lambda: PathPaymentStrictReceiveResultSuccess(), 'noIssuer': lambda: Asset()}))
 register_struct(PathPaymentStrictSendResultSuccess, ("offers", "last"))
 register_union(PathPaymentStrictSendResult, UnionInfo(
-    'code', _m_PathPaymentStrictSendResultCode, False, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8,), None), ((-9,), 'noIssuer'), ((-10, -11, -12,), None)],
+    'code', _m_PathPaymentStrictSendResultCode, None, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8,), None), ((-9,), 'noIssuer'), ((-10, -11, -12,), None)],
     None, False, {'success': lambda: PathPaymentStrictSendResultSuccess(), 'noIssuer': lambda: Asset()}))
 register_union(ManageOfferSuccessResultOffer, UnionInfo(
-    'effect', _m_ManageOfferEffect, False, [((0, 1,), 'offer'), ((2,), None)],
+    'effect', _m_ManageOfferEffect, None, [((0, 1,), 'offer'), ((2,), None)],
     None, False, {'offer': lambda: OfferEntry()}))
 register_struct(ManageOfferSuccessResult, ("offersClaimed", "offer"))
 register_union(ManageSellOfferResult, UnionInfo(
-    'code', _m_ManageSellOfferResultCode, False, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12,), None)],
+    'code', _m_ManageSellOfferResultCode, None, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12,), None)],
     None, False, {'success': lambda: ManageOfferSuccessResult()}))
 register_union(ManageBuyOfferResult, UnionInfo(
-    'code', _m_ManageBuyOfferResultCode, False, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12,), None)],
+    'code', _m_ManageBuyOfferResultCode, None, [((0,), 'success'), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12,), None)],
     None, False, {'success': lambda: ManageOfferSuccessResult()}))
 register_union(SetOptionsResult, UnionInfo(
-    'code', _m_SetOptionsResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10,), None)],
+    'code', _m_SetOptionsResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8, -9, -10,), None)],
     None, False, {}))
 register_union(ChangeTrustResult, UnionInfo(
-    'code', _m_ChangeTrustResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8,), None)],
+    'code', _m_ChangeTrustResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7, -8,), None)],
     None, False, {}))
 register_union(AllowTrustResult, UnionInfo(
-    'code', _m_AllowTrustResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5, -6,), None)],
+    'code', _m_AllowTrustResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5, -6,), None)],
     None, False, {}))
 register_union(AccountMergeResult, UnionInfo(
-    'code', _m_AccountMergeResultCode, False, [((0,), 'sourceAccountBalance'), ((-1, -2, -3, -4, -5, -6, -7,), None)],
+    'code', _m_AccountMergeResultCode, None, [((0,), 'sourceAccountBalance'), ((-1, -2, -3, -4, -5, -6, -7,), None)],
     None, False, {'sourceAccountBalance': lambda: 0}))
 register_struct(InflationPayout, ("destination", "amount"))
 register_union(InflationResult, UnionInfo(
-    'code', _m_InflationResultCode, False, [((0,), 'payouts'), ((-1,), None)],
+    'code', _m_InflationResultCode, None, [((0,), 'payouts'), ((-1,), None)],
     None, False, {'payouts': lambda: []}))
 register_union(ManageDataResult, UnionInfo(
-    'code', _m_ManageDataResultCode, False, [((0,), None), ((-1, -2, -3, -4,), None)],
+    'code', _m_ManageDataResultCode, None, [((0,), None), ((-1, -2, -3, -4,), None)],
     None, False, {}))
 register_union(BumpSequenceResult, UnionInfo(
-    'code', _m_BumpSequenceResultCode, False, [((0,), None), ((-1,), None)],
+    'code', _m_BumpSequenceResultCode, None, [((0,), None), ((-1,), None)],
     None, False, {}))
 register_union(CreateClaimableBalanceResult, UnionInfo(
-    'code', _m_CreateClaimableBalanceResultCode, False, [((0,), 'balanceID'), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_CreateClaimableBalanceResultCode, None, [((0,), 'balanceID'), ((-1, -2, -3, -4, -5,), None)],
     None, False, {'balanceID': lambda: ClaimableBalanceID()}))
 register_union(ClaimClaimableBalanceResult, UnionInfo(
-    'code', _m_ClaimClaimableBalanceResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_ClaimClaimableBalanceResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
     None, False, {}))
 register_union(BeginSponsoringFutureReservesResult, UnionInfo(
-    'code', _m_BeginSponsoringFutureReservesResultCode, False, [((0,), None), ((-1, -2, -3,), None)],
+    'code', _m_BeginSponsoringFutureReservesResultCode, None, [((0,), None), ((-1, -2, -3,), None)],
     None, False, {}))
 register_union(EndSponsoringFutureReservesResult, UnionInfo(
-    'code', _m_EndSponsoringFutureReservesResultCode, False, [((0,), None), ((-1,), None)],
+    'code', _m_EndSponsoringFutureReservesResultCode, None, [((0,), None), ((-1,), None)],
     None, False, {}))
 register_union(RevokeSponsorshipResult, UnionInfo(
-    'code', _m_RevokeSponsorshipResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_RevokeSponsorshipResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
     None, False, {}))
 register_union(ClawbackResult, UnionInfo(
-    'code', _m_ClawbackResultCode, False, [((0,), None), ((-1, -2, -3, -4,), None)],
+    'code', _m_ClawbackResultCode, None, [((0,), None), ((-1, -2, -3, -4,), None)],
     None, False, {}))
 register_union(ClawbackClaimableBalanceResult, UnionInfo(
-    'code', _m_ClawbackClaimableBalanceResultCode, False, [((0,), None), ((-1, -2, -3,), None)],
+    'code', _m_ClawbackClaimableBalanceResultCode, None, [((0,), None), ((-1, -2, -3,), None)],
     None, False, {}))
 register_union(SetTrustLineFlagsResult, UnionInfo(
-    'code', _m_SetTrustLineFlagsResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_SetTrustLineFlagsResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
     None, False, {}))
 register_union(LiquidityPoolDepositResult, UnionInfo(
-    'code', _m_LiquidityPoolDepositResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7,), None)],
+    'code', _m_LiquidityPoolDepositResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5, -6, -7,), None)],
     None, False, {}))
 register_union(LiquidityPoolWithdrawResult, UnionInfo(
-    'code', _m_LiquidityPoolWithdrawResultCode, False, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_LiquidityPoolWithdrawResultCode, None, [((0,), None), ((-1, -2, -3, -4, -5,), None)],
     None, False, {}))
 register_union(InvokeHostFunctionResult, UnionInfo(
-    'code', _m_InvokeHostFunctionResultCode, False, [((0,), 'success'), ((-1, -2, -3, -4, -5,), None)],
+    'code', _m_InvokeHostFunctionResultCode, None, [((0,), 'success'), ((-1, -2, -3, -4, -5,), None)],
     None, False, {'success': lambda: _Z32}))
 register_union(ExtendFootprintTTLResult, UnionInfo(
-    'code', _m_ExtendFootprintTTLResultCode, False, [((0,), None), ((-1, -2, -3,), None)],
+    'code', _m_ExtendFootprintTTLResultCode, None, [((0,), None), ((-1, -2, -3,), None)],
     None, False, {}))
 register_union(RestoreFootprintResult, UnionInfo(
-    'code', _m_RestoreFootprintResultCode, False, [((0,), None), ((-1, -2, -3,), None)],
+    'code', _m_RestoreFootprintResultCode, None, [((0,), None), ((-1, -2, -3,), None)],
     None, False, {}))
 register_union(OperationResultTr, UnionInfo(
-    'type', _m_OperationType, False, [((0,), 'createAccountResult'), ((1,), 'paymentResult'), ((2,), 'pathPaymentStrictReceiveResult'), ((3,), 'manageSellOfferResult'), ((4,), 'createPassiveSellOfferResult'), ((5,), 'setOptionsResult'), ((6,), 'changeTrustResult'), ((7,), 'allowTrustResult'), ((8,), 'accountMergeResult'), ((9,), 'inflationResult'), ((10,), 'manageDataResult'), ((11,), 'bumpSeqResult'), ((12,), 'manageBuyOfferResult'), ((13,), 'pathPaymentStrictSendResult'), ((14,), 'createClaimableBalanceResult'), ((15,), 'claimClaimableBalanceResult'), ((16,), 'beginSponsoringFutureReservesResult'), ((17,), 'endSponsoringFutureReservesResult'), ((18,), 'revokeSponsorshipResult'), ((19,), 'clawbackResult'), ((20,), 'clawbackClaimableBalanceResult'), ((21,), 'setTrustLineFlagsResult'), ((22,), 'liquidityPoolDepositResult'), ((23,), 'liquidityPoolWithdrawResult'), ((24,), 'invokeHostFunctionResult'), ((25,), 'extendFootprintTTLResult'), ((26,), 'restoreFootprintResult')],
+    'type', _m_OperationType, None, [((0,), 'createAccountResult'), ((1,), 'paymentResult'), ((2,), 'pathPaymentStrictReceiveResult'), ((3,), 'manageSellOfferResult'), ((4,), 'createPassiveSellOfferResult'), ((5,), 'setOptionsResult'), ((6,), 'changeTrustResult'), ((7,), 'allowTrustResult'), ((8,), 'accountMergeResult'), ((9,), 'inflationResult'), ((10,), 'manageDataResult'), ((11,), 'bumpSeqResult'), ((12,), 'manageBuyOfferResult'), ((13,), 'pathPaymentStrictSendResult'), ((14,), 'createClaimableBalanceResult'), ((15,), 'claimClaimableBalanceResult'), ((16,), 'beginSponsoringFutureReservesResult'), ((17,), 'endSponsoringFutureReservesResult'), ((18,), 'revokeSponsorshipResult'), ((19,), 'clawbackResult'), ((20,), 'clawbackClaimableBalanceResult'), ((21,), 'setTrustLineFlagsResult'), ((22,), 'liquidityPoolDepositResult'), ((23,), 'liquidityPoolWithdrawResult'), ((24,), 'invokeHostFunctionResult'), ((25,), 'extendFootprintTTLResult'), ((26,), 'restoreFootprintResult')],
     None, False, {'createAccountResult': lambda: CreateAccountResult(), 'paymentResult': lambda: PaymentResult(), 'pathPaymentStrictReceiveResult': lambda: PathPaymentStrictReceiveResult(), 'manageSellOfferResult': lambda: ManageSellOfferResult(), 'createPassiveSellOfferResult': lambda: ManageSellOfferResult(), 'setOptionsResult': lambda: SetOptionsResult(), 'changeTrustResult': lambda: ChangeTrustResult(), 'allowTrustResult': lambda: AllowTrustResult(), 'accountMergeResult': lambda: AccountMergeResult(), 'inflationResult': lambda: InflationResult(), 'manageDataResult': lambda: ManageDataResult(), 'bumpSeqResult': lambda: BumpSequenceResult(), 'manageBuyOfferResult': lambda: ManageBuyOfferResult(), 'pathPaymentStrictSendResult': lambda: PathPaymentStrictSendResult(), 'createClaimableBalanceResult': lambda: CreateClaimableBalanceResult(), 'claimClaimableBalanceResult': lambda: ClaimClaimableBalanceResult(), 'beginSponsoringFutureReservesResult': lambda: BeginSponsoringFutureReservesResult(), 'endSponsoringFutureReservesResult': lambda: EndSponsoringFutureReservesResult(), 'revokeSponsorshipResult': lambda: RevokeSponsorshipResult(), 'clawbackResult': lambda: ClawbackResult(), 'clawbackClaimableBalanceResult': lambda: ClawbackClaimableBalanceResult(), 'setTrustLineFlagsResult': lambda: SetTrustLineFlagsResult(), 'liquidityPoolDepositResult': lambda: LiquidityPoolDepositResult(), 'liquidityPoolWithdrawResult': lambda: LiquidityPoolWithdrawResult(), 'invokeHostFunctionResult': lambda: InvokeHostFunctionResult(), 'extendFootprintTTLResult': lambda: ExtendFootprintTTLResult(), 'restoreFootprintResult': lambda: RestoreFootprintResult()}))
 register_union(OperationResult, UnionInfo(
-    'code', _m_OperationResultCode, False, [((0,), 'tr'), ((-1, -2, -3, -4, -5, -6,), None)],
+    'code', _m_OperationResultCode, None, [((0,), 'tr'), ((-1, -2, -3, -4, -5, -6,), None)],
     None, False, {'tr': lambda: OperationResultTr()}))
 register_union(InnerTransactionResultResult, UnionInfo(
-    'code', _m_TransactionResultCode, False, [((0, -1,), 'results'), ((-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17,), None)],
+    'code', _m_TransactionResultCode, None, [((0, -1,), 'results'), ((-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17,), None)],
     None, False, {'results': lambda: []}))
 register_union(InnerTransactionResultExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(InnerTransactionResult, ("feeCharged", "result", "ext"))
 register_struct(InnerTransactionResultPair, ("transactionHash", "result"))
 register_union(TransactionResultResult, UnionInfo(
-    'code', _m_TransactionResultCode, False, [((1, -13,), 'innerResultPair'), ((0, -1,), 'results'), ((-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17,), None)],
+    'code', _m_TransactionResultCode, None, [((1, -13,), 'innerResultPair'), ((0, -1,), 'results'), ((-2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -14, -15, -16, -17,), None)],
     None, False, {'innerResultPair': lambda: InnerTransactionResultPair(), 'results': lambda: []}))
 register_union(TransactionResultExt, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_struct(TransactionResult, ("feeCharged", "result", "ext"))
 

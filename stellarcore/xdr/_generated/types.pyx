@@ -5,7 +5,7 @@
 """XDR types of `Stellar-types.x` (generated)."""
 cimport cython
 from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t
-from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,
+from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,
     rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,
     wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,
     fail_too_long)
@@ -62,7 +62,7 @@ cdef class ExtensionPoint(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ExtensionPoint(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ExtensionPoint o = <ExtensionPoint?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -127,7 +127,7 @@ cdef class PublicKey(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_PublicKey(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef PublicKey o = <PublicKey?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -194,7 +194,7 @@ cdef class SignerKeyEd25519SignedPayload(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignerKeyEd25519SignedPayload(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignerKeyEd25519SignedPayload o = <SignerKeyEd25519SignedPayload?>other
         cdef int c
         c = cmp_bytes(self.f_ed25519, o.f_ed25519)
@@ -288,7 +288,7 @@ cdef class SignerKey(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_SignerKey(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SignerKey o = <SignerKey?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -300,7 +300,7 @@ cdef class SignerKey(XdrUnion):
         elif d == 2:
             return cmp_bytes(self._v, o._v)
         elif d == 3:
-            return cmp_obj(<SignerKeyEd25519SignedPayload?>self._v, <SignerKeyEd25519SignedPayload?>o._v)
+            return cmp_obj(<SignerKeyEd25519SignedPayload?>self._v, <SignerKeyEd25519SignedPayload?>o._v, depth)
         return 0
 
 
@@ -356,7 +356,7 @@ cdef class Curve25519Secret(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Curve25519Secret(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Curve25519Secret o = <Curve25519Secret?>other
         cdef int c
         c = cmp_bytes(self.f_key, o.f_key)
@@ -406,7 +406,7 @@ cdef class Curve25519Public(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_Curve25519Public(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef Curve25519Public o = <Curve25519Public?>other
         cdef int c
         c = cmp_bytes(self.f_key, o.f_key)
@@ -456,7 +456,7 @@ cdef class HmacSha256Key(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HmacSha256Key(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HmacSha256Key o = <HmacSha256Key?>other
         cdef int c
         c = cmp_bytes(self.f_key, o.f_key)
@@ -506,7 +506,7 @@ cdef class HmacSha256Mac(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_HmacSha256Mac(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef HmacSha256Mac o = <HmacSha256Mac?>other
         cdef int c
         c = cmp_bytes(self.f_mac, o.f_mac)
@@ -556,7 +556,7 @@ cdef class ShortHashSeed(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_ShortHashSeed(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ShortHashSeed o = <ShortHashSeed?>other
         cdef int c
         c = cmp_bytes(self.f_seed, o.f_seed)
@@ -694,15 +694,15 @@ cdef class SerializedBinaryFuseFilter(XdrStruct):
     cdef object _dec(self, Reader r, int depth):
         return dec_SerializedBinaryFuseFilter(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef SerializedBinaryFuseFilter o = <SerializedBinaryFuseFilter?>other
         cdef int c
         if self.f_type != o.f_type:
             return -1 if self.f_type < o.f_type else 1
-        c = cmp_obj(self.f_inputHashSeed, o.f_inputHashSeed)
+        c = cmp_obj(self.f_inputHashSeed, o.f_inputHashSeed, depth)
         if c:
             return c
-        c = cmp_obj(self.f_filterSeed, o.f_filterSeed)
+        c = cmp_obj(self.f_filterSeed, o.f_filterSeed, depth)
         if c:
             return c
         if self.f_segmentLength != o.f_segmentLength:
@@ -787,7 +787,7 @@ cdef class ClaimableBalanceID(XdrUnion):
     cdef object _dec(self, Reader r, int depth):
         return dec_ClaimableBalanceID(r, depth)
 
-    cdef int _cmp(self, object other) except -2:
+    cdef int _cmp(self, object other, int depth) except -2:
         cdef ClaimableBalanceID o = <ClaimableBalanceID?>other
         cdef int64_t d = self._d
         if d != o._d:
@@ -819,7 +819,7 @@ cdef int _ae_Hash(Writer w, object v) except -1:
 cdef object _ad_Hash(Reader r, int depth):
     return rd_opaque_fixed(r, 32)
 
-cdef int _ac_Hash(object a, object b) except -2:
+cdef int _ac_Hash(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 Hash = make_alias('Hash', _ae_Hash, _ad_Hash, _ac_Hash)
@@ -830,7 +830,7 @@ cdef int _ae_uint256(Writer w, object v) except -1:
 cdef object _ad_uint256(Reader r, int depth):
     return rd_opaque_fixed(r, 32)
 
-cdef int _ac_uint256(object a, object b) except -2:
+cdef int _ac_uint256(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 uint256 = make_alias('uint256', _ae_uint256, _ad_uint256, _ac_uint256)
@@ -841,7 +841,7 @@ cdef int _ae_uint32(Writer w, object v) except -1:
 cdef object _ad_uint32(Reader r, int depth):
     return rd_u32(r)
 
-cdef int _ac_uint32(object a, object b) except -2:
+cdef int _ac_uint32(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 uint32 = make_alias('uint32', _ae_uint32, _ad_uint32, _ac_uint32)
@@ -852,7 +852,7 @@ cdef int _ae_int32(Writer w, object v) except -1:
 cdef object _ad_int32(Reader r, int depth):
     return rd_i32(r)
 
-cdef int _ac_int32(object a, object b) except -2:
+cdef int _ac_int32(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 int32 = make_alias('int32', _ae_int32, _ad_int32, _ac_int32)
@@ -863,7 +863,7 @@ cdef int _ae_uint64(Writer w, object v) except -1:
 cdef object _ad_uint64(Reader r, int depth):
     return rd_u64(r)
 
-cdef int _ac_uint64(object a, object b) except -2:
+cdef int _ac_uint64(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 uint64 = make_alias('uint64', _ae_uint64, _ad_uint64, _ac_uint64)
@@ -874,7 +874,7 @@ cdef int _ae_int64(Writer w, object v) except -1:
 cdef object _ad_int64(Reader r, int depth):
     return rd_i64(r)
 
-cdef int _ac_int64(object a, object b) except -2:
+cdef int _ac_int64(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 int64 = make_alias('int64', _ae_int64, _ad_int64, _ac_int64)
@@ -885,7 +885,7 @@ cdef int _ae_TimePoint(Writer w, object v) except -1:
 cdef object _ad_TimePoint(Reader r, int depth):
     return rd_u64(r)
 
-cdef int _ac_TimePoint(object a, object b) except -2:
+cdef int _ac_TimePoint(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 TimePoint = make_alias('TimePoint', _ae_TimePoint, _ad_TimePoint, _ac_TimePoint)
@@ -896,7 +896,7 @@ cdef int _ae_Duration(Writer w, object v) except -1:
 cdef object _ad_Duration(Reader r, int depth):
     return rd_u64(r)
 
-cdef int _ac_Duration(object a, object b) except -2:
+cdef int _ac_Duration(object a, object b, int depth) except -2:
     return cmp_py(a, b)
 
 Duration = make_alias('Duration', _ae_Duration, _ad_Duration, _ac_Duration)
@@ -907,7 +907,7 @@ cdef int _ae_Signature(Writer w, object v) except -1:
 cdef object _ad_Signature(Reader r, int depth):
     return rd_opaque_var(r, 64)
 
-cdef int _ac_Signature(object a, object b) except -2:
+cdef int _ac_Signature(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 Signature = make_alias('Signature', _ae_Signature, _ad_Signature, _ac_Signature)
@@ -918,7 +918,7 @@ cdef int _ae_SignatureHint(Writer w, object v) except -1:
 cdef object _ad_SignatureHint(Reader r, int depth):
     return rd_opaque_fixed(r, 4)
 
-cdef int _ac_SignatureHint(object a, object b) except -2:
+cdef int _ac_SignatureHint(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 SignatureHint = make_alias('SignatureHint', _ae_SignatureHint, _ad_SignatureHint, _ac_SignatureHint)
@@ -931,7 +931,7 @@ cdef int _ae_ContractID(Writer w, object v) except -1:
 cdef object _ad_ContractID(Reader r, int depth):
     return rd_opaque_fixed(r, 32)
 
-cdef int _ac_ContractID(object a, object b) except -2:
+cdef int _ac_ContractID(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 ContractID = make_alias('ContractID', _ae_ContractID, _ad_ContractID, _ac_ContractID)
@@ -942,21 +942,21 @@ cdef int _ae_PoolID(Writer w, object v) except -1:
 cdef object _ad_PoolID(Reader r, int depth):
     return rd_opaque_fixed(r, 32)
 
-cdef int _ac_PoolID(object a, object b) except -2:
+cdef int _ac_PoolID(object a, object b, int depth) except -2:
     return cmp_bytes(a, b)
 
 PoolID = make_alias('PoolID', _ae_PoolID, _ad_PoolID, _ac_PoolID)
 
 
 register_union(ExtensionPoint, UnionInfo(
-    'v', None, False, [((0,), None)],
+    'v', None, (-2147483648, 2147483647), [((0,), None)],
     None, False, {}))
 register_union(PublicKey, UnionInfo(
-    'type', _m_PublicKeyType, False, [((0,), 'ed25519')],
+    'type', _m_PublicKeyType, None, [((0,), 'ed25519')],
     None, False, {'ed25519': lambda: _Z32}))
 register_struct(SignerKeyEd25519SignedPayload, ("ed25519", "payload"))
 register_union(SignerKey, UnionInfo(
-    'type', _m_SignerKeyType, False, [((0,), 'ed25519'), ((1,), 'preAuthTx'), ((2,), 'hashX'), ((3,), 'ed25519SignedPayload')],
+    'type', _m_SignerKeyType, None, [((0,), 'ed25519'), ((1,), 'preAuthTx'), ((2,), 'hashX'), ((3,), 'ed25519SignedPayload')],
     None, False, {'ed25519': lambda: _Z32, 'preAuthTx': lambda: _Z32, 'hashX': lambda: _Z32, 'ed25519SignedPayload': lambda: SignerKeyEd25519SignedPayload()}))
 register_struct(Curve25519Secret, ("key",))
 register_struct(Curve25519Public, ("key",))
@@ -965,7 +965,7 @@ register_struct(HmacSha256Mac, ("mac",))
 register_struct(ShortHashSeed, ("seed",))
 register_struct(SerializedBinaryFuseFilter, ("type", "inputHashSeed", "filterSeed", "segmentLength", "segementLengthMask", "segmentCount", "segmentCountLength", "fingerprintLength", "fingerprints"))
 register_union(ClaimableBalanceID, UnionInfo(
-    'type', _m_ClaimableBalanceIDType, False, [((0,), 'v0')],
+    'type', _m_ClaimableBalanceIDType, None, [((0,), 'v0')],
     None, False, {'v0': lambda: _Z32}))
 
 __all__ = [

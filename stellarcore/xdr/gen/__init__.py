@@ -8,12 +8,17 @@ committed files equal a fresh generation from ../shared/xdr).
 import glob
 import os
 
-from .emit_cython import ModuleEmitter, emit_enumcheck_pxd, emit_enums_py
+from .emit_cython import PKG, ModuleEmitter, emit_enumcheck_pxd, emit_enums_py
 from .emit_schema import emit_schema_py
 from .parser import order_by_includes, parse_files
 
 
-def generate(xdr_dir):
+def generate(xdr_dir, package=PKG):
+    """{file name: text} of the generated modules for the `.x` files in xdr_dir.
+
+    `package` is the dotted package the files will live in (tests generate
+    into a package of their own).
+    """
     paths = order_by_includes(glob.glob(os.path.join(xdr_dir, "*.x")))
     if not paths:
         raise FileNotFoundError(f"no .x files in {xdr_dir}")
@@ -27,7 +32,7 @@ def generate(xdr_dir):
         "schema.py": emit_schema_py(schema, inputs),
     }
     for path, module in zip(paths, schema.modules):
-        em = ModuleEmitter(schema, module, os.path.basename(path))
+        em = ModuleEmitter(schema, module, os.path.basename(path), package)
         files[f"{module}.pyx"] = em.emit_pyx()
         files[f"{module}.pxd"] = em.emit_pxd()
     files["modules.py"] = (

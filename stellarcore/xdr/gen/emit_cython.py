@@ -33,7 +33,8 @@ def _limit(size):
 
 
 class ModuleEmitter:
-    def __init__(self, schema, module, source_name):
+    def __init__(self, schema, module, source_name, pkg=PKG):
+        self.pkg = pkg
         self.schema = schema
         self.module = module
         self.source = source_name
@@ -132,8 +133,8 @@ class ModuleEmitter:
         if k in ("opaque", "string"):
             return f"cmp_bytes({a}, {b})"
         if k == "class":
-            return f"cmp_obj(<{r.name}?>{a}, <{r.name}?>{b})"
-        return f"cmp_{self.sh.ident(r)}({a}, {b})"
+            return f"cmp_obj(<{r.name}?>{a}, <{r.name}?>{b}, depth)"
+        return f"cmp_{self.sh.ident(r)}({a}, {b}, depth)"
 
     def default_expr(self, t):
         """Python expression for the zero value of shape `t` (xdrpp's default)."""
@@ -175,7 +176,7 @@ class ModuleEmitter:
             if self.owner(name) != self.module:
                 by_mod.setdefault(self.owner(name), []).append(name)
         for mod in sorted(by_mod):
-            out.append(f"from {PKG}.{mod} cimport {', '.join(by_mod[mod])}")
+            out.append(f"from {self.pkg}.{mod} cimport {', '.join(by_mod[mod])}")
         out.append("")
         for d in self._pxd_order():
             out.append("")
@@ -188,7 +189,7 @@ class ModuleEmitter:
                     out.append(f"    cdef {self.c_type(f.type)} f_{f.name}")
             out.append("    cdef int _enc(self, Writer w) except -1")
             out.append("    cdef object _dec(self, Reader r, int depth)")
-            out.append("    cdef int _cmp(self, object other) except -2")
+            out.append("    cdef int _cmp(self, object other, int depth) except -2")
         out.append("")
         for d in self.classes:
             out.append(f"cdef {d.name} dec_{d.name}(Reader r, int depth)")
@@ -235,7 +236,7 @@ class ModuleEmitter:
                '"""XDR types of `%s` (generated)."""' % self.source,
                "cimport cython",
                "from libc.stdint cimport int32_t, uint32_t, int64_t, uint64_t",
-               "from stellarcore.xdr.buffer cimport (Reader, Writer, enter, rd_u32, rd_i32, rd_u64, rd_i64,",
+               "from stellarcore.xdr.buffer cimport (Reader, Writer, enter, enter_w, rd_u32, rd_i32, rd_u64, rd_i64,",
                "    rd_bool, rd_len, rd_opaque_fixed, rd_opaque_var, wr_u32, wr_i32, wr_u64, wr_i64, wr_bool,",
                "    wr_opaque_fixed, wr_opaque_var, cmp_bytes, cmp_py, fail_union, fail_type, fail_none,",
                "    fail_too_long)",
@@ -245,14 +246,14 @@ class ModuleEmitter:
                "from stellarcore.xdr.errors import XdrError"]
         enums = sorted(self.enums_used)
         if enums:
-            out.append(f"from {PKG}.enumcheck cimport {', '.join('rd_' + e for e in enums)}")
-            out.append(f"from {PKG}.enums import {', '.join(enums)}")
+            out.append(f"from {self.pkg}.enumcheck cimport {', '.join('rd_' + e for e in enums)}")
+            out.append(f"from {self.pkg}.enums import {', '.join(enums)}")
         by_mod = {}
         for name in sorted(self.classes_used):
             if self.owner(name) != self.module:
                 by_mod.setdefault(self.owner(name), []).extend([name, "dec_" + name])
         for mod in sorted(by_mod):
-            out.append(f"from {PKG}.{mod} cimport {', '.join(by_mod[mod])}")
+            out.append(f"from {self.pkg}.{mod} cimport {', '.join(by_mod[mod])}")
         out.append("")
         for e in enums:
             out.append(f"cdef dict _m_{e} = {e}._value2member_map_")
@@ -337,7 +338,7 @@ class ModuleEmitter:
         # _dec
         L += ["", "    cdef object _dec(self, Reader r, int depth):", f"        return dec_{n}(r, depth)"]
         # _cmp
-        L += ["", "    cdef int _cmp(self, object other) except -2:",
+        L += ["", "    cdef int _cmp(self, object other, int depth) except -2:",
               f"        cdef {n} o = <{n}?>other", "        cdef int c"]
         for f in d.fields:
             k = self.sh.kind(f.type)
@@ -347,7 +348,7 @@ class ModuleEmitter:
                 L.append(f"            return -1 if {a} < {b} else 1")
             else:
                 if k == "class":
-                    expr = f"cmp_obj({a}, {b})"
+                    expr = f"cmp_obj({a}, {b}, depth)"
                 else:
                     expr = self.cmp_obj(f.type, a, b)
                 L.append(f"        c = {expr}")
@@ -392,6 +393,8 @@ class ModuleEmitter:
             return "int", None, "rd_i32(r)", "wr_i32"
         if k == "prim" and r.name == "uint":
             return "uint", None, "rd_u32(r)", "wr_u32"
+        if k == "prim" and r.name == "bool":
+            return "bool", None, "rd_bool(r)", "wr_u32"
         raise ValueError(f"unsupported discriminant type in {d.name}")
 
     def _cond(self, cases, var):
@@ -443,7 +446,7 @@ class ModuleEmitter:
         # _dec
         L += ["", "    cdef object _dec(self, Reader r, int depth):", f"        return dec_{n}(r, depth)"]
         # _cmp
-        L += ["", "    cdef int _cmp(self, object other) except -2:",
+        L += ["", "    cdef int _cmp(self, object other, int depth) except -2:",
               f"        cdef {n} o = <{n}?>other",
               "        cdef int64_t d = self._d",
               "        if d != o._d:",
@@ -516,13 +519,17 @@ class ModuleEmitter:
         else:
             L += [f"    if n > {_limit(t.size)}:", f"        fail_too_long(n, {_limit(t.size)})",
                   "    wr_u32(w, <uint32_t>n)"]
-        L += ["    try:",
+        L += ["    enter_w(w)",
+              "    try:",
               "        for x in <list>v:",
               f"            {self.enc_obj(t.elem, 'x')}",
               "            i += 1",
               "    except XdrError as e:",
               "        push_index(e, i)",
               "        raise",
+              "    except (TypeError, OverflowError) as e:",
+              "        raise encode_error(e, f'[{i}]') from None",
+              "    w.depth -= 1",
               "    return 0",
               "", "", f"cdef object dec_{key}(Reader r, int depth):",
               "    cdef uint32_t i = 0, n",
@@ -540,10 +547,11 @@ class ModuleEmitter:
               "        push_index(e, i)",
               "        raise",
               "    return out",
-              "", "", f"cdef int cmp_{key}(object a, object b) except -2:",
+              "", "", f"cdef int cmp_{key}(object a, object b, int depth) except -2:",
               "    cdef list la = <list?>a, lb = <list?>b",
               "    cdef Py_ssize_t i, na = len(la), nb = len(lb)",
               "    cdef int c",
+              "    depth = enter(depth)",
               "    for i in range(na if na < nb else nb):",
               f"        c = {self.cmp_obj(t.elem, 'la[i]', 'lb[i]')}",
               "        if c:",
@@ -556,15 +564,19 @@ class ModuleEmitter:
              "    if v is None:",
              "        return wr_u32(w, 0)",
              "    wr_u32(w, 1)",
-             f"    return {self.enc_obj(t.elem, 'v')}",
+             "    enter_w(w)",
+             f"    {self.enc_obj(t.elem, 'v')}",
+             "    w.depth -= 1",
+             "    return 0",
              "", "", f"cdef object dec_{key}(Reader r, int depth):",
              "    if not rd_bool(r):",
              "        return None",
              "    depth = enter(depth)",
              f"    return {self.dec_obj(t.elem)}",
-             "", "", f"cdef int cmp_{key}(object a, object b) except -2:",
+             "", "", f"cdef int cmp_{key}(object a, object b, int depth) except -2:",
              "    if a is None or b is None:",
              "        return 0 if a is b else (-1 if a is None else 1)",
+             "    depth = enter(depth)",
              f"    return {self.cmp_obj(t.elem, 'a', 'b')}"]
         return "\n".join(L)
 
@@ -583,7 +595,7 @@ class ModuleEmitter:
                   f"    return {self.enc_obj(d.type, 'v')}",
                   "", f"cdef object _ad_{n}(Reader r, int depth):",
                   f"    return {self.dec_obj(d.type)}",
-                  "", f"cdef int _ac_{n}(object a, object b) except -2:",
+                  "", f"cdef int _ac_{n}(object a, object b, int depth) except -2:",
                   f"    return {self.cmp_obj(d.type, 'a', 'b')}",
                   "", f"{n} = make_alias('{n}', _ae_{n}, _ad_{n}, _ac_{n})"]
         return "\n".join(L)
@@ -614,8 +626,9 @@ class ModuleEmitter:
                 dflt = ", ".join(f"{k!r}: {v}" for k, v in defaults.items())
                 default_arm = repr(py_name(d.default.field.name)) if d.default and d.default.field else None
                 L.append(f"register_union({d.name}, UnionInfo(")
+                rng = {"enum": None, "int": (-2**31, 2**31 - 1), "uint": (0, 2**32 - 1), "bool": (0, 1)}[dk]
                 L.append(f"    {py_name(d.disc.name)!r}, {'_m_' + ename if ename else None}, "
-                         f"{dk == 'uint'}, [{arms}],")
+                         f"{rng!r}, [{arms}],")
                 L.append(f"    {default_arm}, {d.default is not None}, {{{dflt}}}))")
         for d in self.defs:
             if isinstance(d, Typedef):

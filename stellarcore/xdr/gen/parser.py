@@ -262,10 +262,14 @@ class _Parser:
         depth = 0
         while True:  # find the declarator's identifier after the specifier
             tok = self.peek()
+            if tok[0] == "eof":
+                self.error("unterminated declaration")
             if tok[1] == "{":
                 depth += 1
             elif tok[1] == "}":
                 depth -= 1
+                if depth < 0:
+                    self.error("expected ';' after a declaration")
             elif depth == 0 and tok[1] in (";", "[", "<"):
                 break
             self.i += 1
@@ -302,7 +306,7 @@ def parse_files(paths):
     `Stellar-ledger-entries.x` becomes `ledger_entries`.
     """
     schema = Schema()
-    schema.constants = {}
+    schema.constants = {"TRUE": 1, "FALSE": 0}  # RFC 4506 boolean constants
     for path in paths:
         module = module_name(path)
         with open(path, encoding="utf-8") as f:

@@ -1,0 +1,1 @@
+"""The program: command line, configuration, and (later) the application."""
