@@ -22,8 +22,8 @@ util/XDRCereal.cpp) on top of xdrpp's cereal adaptor:
 
 The rendering loses information in a few places stellar-core's does too; the
 way back takes these choices (documented, deterministic):
-  * an asset code of at most 4 characters reads back as AlphaNum4, longer as
-    AlphaNum12 (stellar-core prints both as the bare code, cut at the first
+  * an asset code of at most 4 bytes (even an empty one, from an all-zero
+    code) reads back as AlphaNum4, a longer one as AlphaNum12 (stellar-core prints both as the bare code, cut at the first
     NUL byte);
   * a 64-hex-digit SCAddress reads back as a liquidity pool id (claimable
     balance ids print the same way);
@@ -440,8 +440,8 @@ def _in_asset_common(cls, o, path):
         if not isinstance(code, str):
             _fail(path + ["assetCode"], "expected a string")
         raw = code.encode("utf-8", "surrogateescape")
-        if not 1 <= len(raw) <= 12 or b"\0" in raw:
-            _fail(path + ["assetCode"], "asset code must be 1 to 12 bytes without NUL")
+        if len(raw) > 12 or b"\0" in raw:
+            _fail(path + ["assetCode"], "asset code must be at most 12 bytes, without NUL")
         issuer = _in_public_key(o["issuer"], path + ["issuer"])
         if len(raw) <= 4:
             return cls(T.ASSET_TYPE_CREDIT_ALPHANUM4,

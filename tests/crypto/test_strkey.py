@@ -85,3 +85,40 @@ def test_agrees_with_stellar_sdk_on_random_keys():
         assert strkey.encode("C", k) == StrKey.encode_contract(k)
         assert strkey.decode("G", StrKey.encode_ed25519_public_key(k)) == k
     assert sdk
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=B32 + "=a1", max_size=120)))
+def test_any_text_is_a_key_or_one_error(text):
+    try:
+        kind, payload = strkey.decode_any(text)
+    except StrKeyError:
+        return
+    assert strkey.encode(kind, payload) == text   # only canonical text decodes
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from("GSMTXPCLB"), st.binary(min_size=32, max_size=33), st.data())
+def test_mutating_one_character_never_decodes_to_the_same_key(kind, raw, data):
+    if kind == "B":
+        payload = b"\0" + raw[:32]
+    elif kind == "M":
+        payload = raw[:32] + b"\1" * 8
+    elif kind == "P":
+        payload = raw[:32] + b"\0\0\0\4" + raw[:4]
+    else:
+        payload = raw[:32]
+    text = strkey.encode(kind, payload)
+    i = data.draw(st.integers(0, len(text) - 1))
+    c = data.draw(st.sampled_from(B32).filter(lambda ch: ch != text[i]))
+    bad = text[:i] + c + text[i + 1:]
+    try:
+        assert strkey.decode_any(bad) != (kind, payload)
+    except StrKeyError:
+        pass

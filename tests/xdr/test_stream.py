@@ -68,3 +68,17 @@ def test_bad_record_names_its_index():
 def test_size_limit():
     with pytest.raises(XdrError, match="limit"):
         XdrInputStream(io.BytesIO(frame([b"\0" * 16])), size_limit=8).read_record()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_bytes_are_records_or_one_error(data):
+    try:
+        records = read_records(data)
+    except XdrError:
+        return
+    assert sum(4 + len(r) for r in records) == len(data)   # every byte accounted for

@@ -148,6 +148,8 @@ class _Parser:
 
     def add(self, d):
         d.module = self.module
+        if d.name in self.schema.defs:
+            self.error(f"{d.name} is defined twice")
         self.schema.add(d)
 
     # -- bodies
@@ -314,7 +316,67 @@ def parse_files(paths):
         p = _Parser(tokenize(text, path), module, schema, path)
         p.parse_file()
         schema.modules.append(module)
+    validate(schema)
     return schema
+
+
+def validate(schema):
+    """Check what the grammar alone cannot: every referenced type exists and
+    is usable where it is used, and every union's cases fit its switch."""
+    from .model import Const, Enum, Named, Struct, Typedef, Union_
+
+    def check_type(t, where):
+        if isinstance(t, (Array, Optional_)):
+            return check_type(t.elem, where)
+        if isinstance(t, Named):
+            d = schema.defs.get(t.name)
+            if d is None:
+                raise XdrSyntaxError(f"{where}: unknown type {t.name}")
+            if isinstance(d, Const):
+                raise XdrSyntaxError(f"{where}: {t.name} is a constant, not a type")
+        if isinstance(t, (Array, Opaque, String)) and t.size is not None and not 0 <= t.size <= 0xFFFFFFFF:
+            raise XdrSyntaxError(f"{where}: size {t.size} out of range")
+
+    for d in list(schema.defs.values()):
+        if isinstance(d, Typedef):
+            check_type(d.type, d.name)
+            seen, t = {d.name}, d.type
+            while isinstance(t, Named) and isinstance(schema.defs[t.name], Typedef):
+                if t.name in seen:
+                    raise XdrSyntaxError(f"{d.name}: typedef cycle through {t.name}")
+                seen.add(t.name)
+                t = schema.defs[t.name].type
+        elif isinstance(d, Struct):
+            names = [f.name for f in d.fields]
+            if len(set(names)) != len(names):
+                raise XdrSyntaxError(f"{d.name}: duplicate field name")
+            for f in d.fields:
+                check_type(f.type, f"{d.name}.{f.name}")
+        elif isinstance(d, Enum):
+            if len({v for _, v in d.members}) != len(d.members):
+                raise XdrSyntaxError(f"{d.name}: two members with the same value")
+            for _, v in d.members:
+                if not -0x80000000 <= v <= 0x7FFFFFFF:
+                    raise XdrSyntaxError(f"{d.name}: value {v} out of the int range")
+        elif isinstance(d, Union_):
+            check_type(d.disc.type, f"{d.name}.{d.disc.name}")
+            dt = schema.resolve(d.disc.type)
+            members = None
+            if isinstance(dt, Named) and isinstance(schema.defs[dt.name], Enum):
+                members = {v for _, v in schema.defs[dt.name].members}
+            elif not (isinstance(dt, Prim) and dt.name in ("int", "uint", "bool")):
+                raise XdrSyntaxError(f"{d.name}: a union must switch on an enum, int, unsigned int or bool")
+            cases = [c for a in d.arms for c in a.cases]
+            if len(set(cases)) != len(cases):
+                raise XdrSyntaxError(f"{d.name}: a case appears twice")
+            if not cases and d.default is None:
+                raise XdrSyntaxError(f"{d.name}: a union needs at least one arm")
+            for c in cases:
+                if members is not None and c not in members:
+                    raise XdrSyntaxError(f"{d.name}: case {c} is not a value of {dt.name}")
+            for a in d.arms + ([d.default] if d.default else []):
+                if a.field is not None:
+                    check_type(a.field.type, f"{d.name}.{a.field.name}")
 
 
 def module_name(path):
