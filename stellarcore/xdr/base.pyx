@@ -86,11 +86,7 @@ cdef class XdrBase:
 
     @classmethod
     def from_xdr_base64(cls, data):
-        try:
-            raw = _b64.b64decode(data, validate=True)
-        except (ValueError, TypeError) as e:
-            raise XdrError(f"invalid base64: {e}") from None
-        return cls.from_xdr(raw)
+        return cls.from_xdr(_b64_bytes(data))
 
     # ---- comparisons (xdrpp semantics, see the module docstring)
 
@@ -167,6 +163,13 @@ cdef int _encode_top(Writer w, XdrBase v) except -1:
         w.depth = depth
         raise XdrError(f"{type(v).__name__}: value nested too deeply to encode") from None
     return 0
+
+
+def _b64_bytes(data):
+    try:
+        return _b64.b64decode(data, validate=True)
+    except (ValueError, TypeError) as e:
+        raise XdrError(f"invalid base64: {e}") from None
 
 
 def _unpickle(cls, data):
@@ -439,11 +442,7 @@ cdef class AliasCodec:
             raise
 
     def from_xdr_base64(self, data):
-        try:
-            raw = _b64.b64decode(data, validate=True)
-        except (ValueError, TypeError) as e:
-            raise XdrError(f"invalid base64: {e}") from None
-        return self.from_xdr(raw)
+        return self.from_xdr(_b64_bytes(data))
 
     def compare(self, a, b):
         return self.cmp(a, b, 0)

@@ -40,7 +40,26 @@ def _read_exact(f, n):
     return b"".join(parts)
 
 
-class XdrInputStream:
+class _StreamFile:
+    """The file handling both stream directions share."""
+
+    mode = "rb"
+
+    @classmethod
+    def open(cls, path, **kw):
+        return cls(open(path, cls.mode, buffering=1 << 16), **kw)
+
+    def close(self):
+        self.f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class XdrInputStream(_StreamFile):
     """Reads records from a binary file object.
 
     `size_limit` (bytes, 0 = none) stops reading at a record larger than it,
@@ -53,19 +72,6 @@ class XdrInputStream:
         self.size_limit = size_limit
         self.hasher = hasher
         self.records = 0
-
-    @classmethod
-    def open(cls, path, **kw):
-        return cls(open(path, "rb", buffering=1 << 16), **kw)
-
-    def close(self):
-        self.f.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def read_record(self):
         """The next record's bytes, or None at a clean end of the stream."""
@@ -114,7 +120,7 @@ class XdrInputStream:
             yield v
 
 
-class XdrOutputStream:
+class XdrOutputStream(_StreamFile):
     """Writes records to a binary file object (call `flush`/`close` as usual)."""
 
     def __init__(self, fileobj, hasher=None):
@@ -123,9 +129,7 @@ class XdrOutputStream:
         self.bytes_written = 0
         self.records = 0
 
-    @classmethod
-    def open(cls, path, **kw):
-        return cls(open(path, "wb", buffering=1 << 16), **kw)
+    mode = "wb"
 
     def write_record(self, data):
         n = len(data)
@@ -146,15 +150,6 @@ class XdrOutputStream:
 
     def flush(self):
         self.f.flush()
-
-    def close(self):
-        self.f.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def read_records(data: bytes):
