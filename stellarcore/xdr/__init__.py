@@ -15,6 +15,7 @@ aliases (`AccountID is PublicKey`), typedefs of other types (`Hash`,
 from stellarcore.xdr.errors import XdrError
 from stellarcore.xdr.buffer import Reader, Writer
 from stellarcore.xdr.base import XdrBase, XdrStruct, XdrUnion, AliasCodec
+from stellarcore.xdr.xdrenum import XdrEnum
 from stellarcore.xdr._generated.enums import *  # noqa: F401,F403
 from stellarcore.xdr._generated.types import *  # noqa: F401,F403
 from stellarcore.xdr._generated.scp import *  # noqa: F401,F403

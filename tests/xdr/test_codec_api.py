@@ -141,3 +141,14 @@ def test_writer_and_reader_streaming_api():
     assert xdr.SCVal.decode_from(r).u32 == 1
     assert xdr.Hash.decode_from(r) == b"\3" * 32
     r.expect_end()
+
+
+def test_enums_encode_alone():
+    C = xdr.TransactionResultCode
+    assert C.txFAILED.to_xdr() == b"\xff\xff\xff\xff"      # int32 -1
+    assert C.from_xdr(b"\xff\xff\xff\xff") is C.txFAILED
+    assert xdr.lookup("AssetType") is xdr.AssetType
+    with pytest.raises(XdrError, match="not a value"):
+        xdr.AssetType.from_xdr(b"\0\0\0\x09")
+    with pytest.raises(XdrError, match="trailing"):
+        xdr.AssetType.from_xdr(b"\0\0\0\0\0")

@@ -122,8 +122,6 @@ def _write_text(text):
 
 def run_convert(args):
     codec = _codec(args.type)
-    if xdr.SCHEMA[args.type][0] == "enum":
-        raise ValueError(f"{args.type} is an enum; convert the type that holds it")
     data = _read_input(args.file)
     if args.input == "raw":
         value = codec.from_xdr(data)

@@ -678,8 +678,8 @@ def emit_enumcheck_pxd(schema, inputs):
 def emit_enums_py(schema, inputs):
     from .model import Const
     out = [header("#", inputs).rstrip("\n"),
-           '"""Every XDR enum as an IntEnum, and every XDR constant."""',
-           "from enum import IntEnum", ""]
+           '"""Every XDR enum as an IntEnum (XdrEnum), and every XDR constant."""',
+           "from stellarcore.xdr.xdrenum import XdrEnum", ""]
     names = []
     for d in schema.defs.values():
         if isinstance(d, Const):
@@ -687,7 +687,7 @@ def emit_enums_py(schema, inputs):
             names.append(d.name)
     for d in schema.defs.values():
         if isinstance(d, Enum):
-            out += ["", "", f"class {d.name}(IntEnum):"]
+            out += ["", "", f"class {d.name}(XdrEnum):"]
             for m, v in d.members:
                 out.append(f"    {m} = {v}")
             names.append(d.name)
