@@ -600,12 +600,6 @@ class ModuleEmitter:
                   "", f"{n} = make_alias('{n}', _ae_{n}, _ad_{n}, _ac_{n})"]
         return "\n".join(L)
 
-    def default_case(self, d):
-        """The discriminant a default-constructed union takes: its first case."""
-        for a in d.arms:
-            return a.cases[0]
-        return 0
-
     def emit_registrations(self):
         L = ["", ""]
         names = []
