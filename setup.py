@@ -17,7 +17,9 @@ def extensions():
     exts = []
     for pyx in sorted(glob.glob("stellarcore/**/*.pyx", recursive=True)):
         name = pyx[:-4].replace(os.sep, ".")
-        exts.append(Extension(name, [pyx], extra_compile_args=opt + ["-Wno-unused-function"]))
+        libs = ["dl"] if name == "stellarcore.crypto.sodium" else []  # dlopen/dlsym on older glibc
+        exts.append(Extension(name, [pyx], extra_compile_args=opt + ["-Wno-unused-function"],
+                              libraries=libs))
     return exts
 
 
