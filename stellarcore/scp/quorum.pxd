@@ -1,0 +1,9 @@
+# cython: language_level=3
+cdef class QSet:
+    cdef readonly unsigned int threshold
+    cdef readonly tuple validators
+    cdef readonly tuple inner
+    cdef Py_hash_t _hash
+
+cpdef bint is_quorum_slice(QSet q, object nodes)
+cpdef bint is_v_blocking(QSet q, object nodes)
