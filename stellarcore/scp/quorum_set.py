@@ -69,8 +69,17 @@ def sanity_error(q: QSet, extra_checks: bool = False):
     return err
 
 
+_SANE = {}   # (QSet, extra_checks) -> bool: quorum sets are immutable values
+
+
 def is_sane(q: QSet, extra_checks: bool = False) -> bool:
-    return sanity_error(q, extra_checks) is None
+    key = (q, extra_checks)
+    r = _SANE.get(key)
+    if r is None:
+        if len(_SANE) > 10_000:
+            _SANE.clear()
+        r = _SANE[key] = sanity_error(q, extra_checks) is None
+    return r
 
 
 def _simplify(q: QSet, remove):

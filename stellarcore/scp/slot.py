@@ -111,10 +111,17 @@ class Slot:
 
     def qset_of(self, st: Statement):
         """The quorum set a statement is made with (getQuorumSetFromStatement);
-        an EXTERNALIZE stands for the singleton {1, [node]}."""
-        if st.type == EXTERNALIZE:
-            return qs.singleton(st.node)
-        return self.driver.get_qset(st.qset_hash)
+        an EXTERNALIZE stands for the singleton {1, [node]}.  Found sets are
+        kept on the statement (they are named by their hash, so they cannot
+        change); a set not known yet is asked for again next time."""
+        q = st.qset
+        if q is None:
+            if st.type == EXTERNALIZE:
+                q = qs.singleton(st.node)
+            else:
+                q = self.driver.get_qset(st.qset_hash)
+            st.qset = q
+        return q
 
     # ---- federated voting
 

@@ -31,11 +31,12 @@ class Statement:
 
     __slots__ = ("env", "node", "slot", "type", "qset_hash", "ballot", "prepared",
                  "prepared_prime", "nC", "nH", "nPrepared", "nCommit", "commit",
-                 "votes", "accepted")
+                 "votes", "accepted", "qset")
 
     def __init__(self, env: "xdr.SCPEnvelope"):
         st = env.statement
         self.env = env
+        self.qset = None          # the statement's quorum set, once known (Slot.qset_of)
         self.node = st.nodeID.ed25519
         self.slot = st.slotIndex
         p = st.pledges
