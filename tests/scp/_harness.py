@@ -400,8 +400,8 @@ class Sections:
 def discover(scenario):
     """The leaf paths of `scenario(section)`, in source order, found by
     running it as Catch2 does until every section is completed.  A run that
-    raises completes its deepest section (the test for that leaf then
-    reports the error)."""
+    raises completes its deepest section (so a broken scenario still ends,
+    with fewer leaves than it should have)."""
     completed = set()
     leaves = []
     children = {}

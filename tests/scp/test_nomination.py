@@ -13,9 +13,10 @@ values rank (`hash_value_calculator`); `expected_candidates` and
 """
 import pytest
 
-from tests.scp._harness import (K_VALUE, TIMEOUT_SECTIONS, X_VALUE, Y_VALUE, Z_VALUE, ZZ_VALUE, TestSCP, discover, make_nominate,
-                                make_prepare, node_id, node_key, qset_hash_of, run_path,
-                                verify_nominate, verify_prepare)
+from tests.scp._harness import (K_VALUE, TIMEOUT_SECTIONS, X_VALUE, Y_VALUE, Z_VALUE, ZZ_VALUE,
+                                TestSCP, discover, make_nominate, make_prepare, node_id,
+                                node_key, qset_hash_of, run_path, verify_nominate,
+                                verify_prepare)
 from stellarcore.scp import NOMINATION_TIMER, QSet
 
 
