@@ -10,6 +10,7 @@ priority as stellar-core does (SC2).
 from __future__ import annotations
 
 from stellarcore import xdr
+from stellarcore.scp import federated as core
 from stellarcore.scp import quorum_set as qs
 from stellarcore.scp.driver import (NOMINATION_TIMER, EnvelopeState, QuorumInfoNodeState,
                                     ValidationLevel)
@@ -168,8 +169,7 @@ class NominationProtocol:
         for v in st.votes:
             if v in self.accepted:
                 continue
-            if slot.federated_accept(lambda s, v=v: v in s.votes,
-                                     lambda s, v=v: v in s.accepted, self.latest):
+            if core.nomination_accepted(slot.local.qset, self.latest, slot.qset_of, v):
                 if self._validate(v) == ValidationLevel.FULLY_VALIDATED:
                     self.accepted.add(v)
                     self.votes.add(v)
@@ -182,7 +182,7 @@ class NominationProtocol:
         for a in sorted(self.accepted):
             if a in self.candidates:
                 continue
-            if slot.federated_ratify(lambda s, a=a: a in s.accepted, self.latest):
+            if core.nomination_ratified(slot.local.qset, self.latest, slot.qset_of, a):
                 self.candidates.add(a)
                 new_candidates = True
                 driver.stop_timer(slot.index, NOMINATION_TIMER)

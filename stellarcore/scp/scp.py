@@ -161,14 +161,16 @@ class SCP:
         return QuorumInfoNodeState.MISSING
 
     def get_json_quorum_info(self, node: bytes, summary: bool, full_keys: bool = False,
-                             index: int = 0) -> dict:
+                             index: int = 0):
+        """SCP::getJsonQuorumInfo; None (JSON null) when there is no such slot.
+        Empty lists are null, as jsoncpp prints a value nothing was appended to."""
         if not self.slots:
-            return {}
+            return None
         if index == 0:
             index = max(self.slots)
         s = self.get_slot(index, False)
         if s is None:
-            return {}
+            return None
         ret = s.get_json_quorum_info(node, summary, full_keys)
         groups = {QuorumInfoNodeState.DISAGREE: [], QuorumInfoNodeState.MISSING: [],
                   QuorumInfoNodeState.DELAYED: [], QuorumInfoNodeState.AGREE: []}
@@ -181,7 +183,7 @@ class SCP:
                             ("missing", QuorumInfoNodeState.MISSING),
                             ("delayed", QuorumInfoNodeState.DELAYED),
                             ("agree", QuorumInfoNodeState.AGREE)):
-            ret[name] = len(groups[state]) if summary else groups[state]
+            ret[name] = len(groups[state]) if summary else (groups[state] or None)
         ret["ledger"] = index
         return ret
 

@@ -7,7 +7,7 @@ from stellarcore.scp import quorum_set as qs
 from stellarcore.scp.ballot import BallotProtocol
 from stellarcore.scp.driver import EnvelopeState, QuorumInfoNodeState
 from stellarcore.scp.nomination import NominationProtocol
-from stellarcore.scp.quorum import is_quorum, is_v_blocking
+from stellarcore.scp.quorum import is_v_blocking
 from stellarcore.scp.statement import EXTERNALIZE, NOMINATE, Statement
 
 NUM_TIMEOUTS_THRESHOLD_FOR_REPORTING = 2
@@ -123,19 +123,6 @@ class Slot:
             st.qset = q
         return q
 
-    # ---- federated voting
-
-    def federated_accept(self, voted, accepted, envs: dict) -> bool:
-        """Accepted by a v-blocking set, or voted-or-accepted by a quorum."""
-        q = self.local.qset
-        if is_v_blocking(q, {n for n, st in envs.items() if accepted(st)}):
-            return True
-        return is_quorum(q, {n: self.qset_of(st) for n, st in envs.items()
-                             if accepted(st) or voted(st)})
-
-    def federated_ratify(self, voted, envs: dict) -> bool:
-        return is_quorum(self.local.qset, {n: self.qset_of(st) for n, st in envs.items() if voted(st)})
-
     def maybe_set_got_v_blocking(self):
         if self.got_v_blocking:
             return
@@ -169,9 +156,9 @@ class Slot:
         out = {}
         if statements:
             out["statements"] = statements
-        if used:
-            out["quorum_sets"] = {hex_abbrev(h): qs.to_json(q, lambda k: self.driver.to_str_key(k, full_keys))
-                                  for h, q in sorted(used.items())}
+        # stellar-core always has the key (null when no set is known)
+        out["quorum_sets"] = {hex_abbrev(h): qs.to_json(q, lambda k: self.driver.to_str_key(k, full_keys))
+                              for h, q in sorted(used.items())} or None
         out["validated"] = self.fully_validated
         out["nomination"] = self.nomination.get_json_info()
         out["ballotProtocol"] = self.ballot.get_json_info()

@@ -35,7 +35,7 @@ class SimNetwork:
             self.dropped += 1
             return
         lo, hi = self.delay_ms
-        delay = self.rng.randint(lo, hi)
+        delay = lo + int(self.rng.random() * (hi - lo + 1))
 
         def deliver():
             if self.connected(src, dst):   # a partition may start while in flight

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from stellarcore import xdr
-from stellarcore.crypto.payloads import sign_scp_envelope, verify_scp_envelope
+from stellarcore.crypto.payloads import sign_scp_envelope, verify_scp_envelope_bytes
 from stellarcore.scp import SCP, SCPDriver, ValidationLevel, linear_timeout
 
 
@@ -98,9 +98,11 @@ class SimNode(SCPDriver):
             self.rejected += 1
             return
         if env.statement.nodeID.ed25519 not in self.sim.node_ids or \
-                not verify_scp_envelope(self.sim.network_id, env):
+                not verify_scp_envelope_bytes(self.sim.network_id, env, data):
             self.rejected += 1
             return
+        if env.statement.nodeID.ed25519 == self.node_id:
+            return     # our own statement relayed back: skipped, as HerderImpl::recvSCPEnvelope does
         if env.statement.slotIndex < self.current_slot - 10:
             return
         self.scp.receive_envelope(env)

@@ -55,6 +55,8 @@ class Simulation:
         self.intact = {n.name for n in self.nodes if type(n) is SimNode}
         self._rebroadcasting = False
         self._waiting = {}            # slot -> intact nodes yet to externalize it
+        self._until = 0               # the slot run_until_externalized waits for
+        self._reached = True
 
     def register_qset(self, q):
         self.qsets[qset_hash(self.nodes[0] if self.nodes else _Hasher(), q)] = q
@@ -68,6 +70,7 @@ class Simulation:
             self._waiting[slot].discard(node.name)
             if not self._waiting[slot]:
                 del self._waiting[slot]
+                self._reached = not self._waiting or min(self._waiting) > self._until
         if node.name in self.intact:
             values = {v for n, v in seen.items() if n in self.intact}
             if len(values) > 1:
@@ -111,8 +114,9 @@ class Simulation:
         return self.run_until_externalized(self.last_slot, max_time_ms)
 
     def run_until_externalized(self, slot: int, max_time_ms: int) -> bool:
-        return self.clock.run_until(lambda: not any(s <= slot for s in self._waiting),
-                                    self.clock.now + max_time_ms)
+        self._until = slot
+        self._reached = not self._waiting or min(self._waiting) > slot
+        return self.clock.run_until(lambda: self._reached, self.clock.now + max_time_ms)
 
     def run_for(self, ms: int):
         end = self.clock.now + ms

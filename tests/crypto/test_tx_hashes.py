@@ -112,3 +112,22 @@ def test_contract_ids_from_their_preimages(lcm):
             checked += 1
     soroban = any(tx.ext.v == 1 for tx in _txs(lcm))
     assert bool(checked) == soroban
+
+
+def test_scp_envelope_signature_payload():
+    """networkID || ENVELOPE_TYPE_SCP || statement (PARITY_TRAPS C3); the
+    bytes-based check agrees with the one that re-encodes."""
+    from stellarcore.crypto import payloads
+    key = SecretKey.for_test_account("acc1")
+    st = xdr.SCPStatement(nodeID=key.public_key.to_xdr_key(), slotIndex=7,
+                          pledges=xdr.SCPStatementPledges(xdr.SCPStatementType.SCP_ST_NOMINATE,
+                                                          xdr.SCPNomination(votes=[b"v"])))
+    env = xdr.SCPEnvelope(statement=st)
+    payloads.sign_scp_envelope(key, NID, env)
+    assert payloads.scp_statement_payload(NID, st) == NID + b"\0\0\0\1" + st.to_xdr()
+    raw = env.to_xdr()
+    assert payloads.verify_scp_envelope(NID, env)
+    assert payloads.verify_scp_envelope_bytes(NID, env, raw)
+    assert not payloads.verify_scp_envelope(txhash.network_id("other"), env)
+    env.statement.slotIndex = 8
+    assert not payloads.verify_scp_envelope_bytes(NID, env, env.to_xdr())

@@ -134,3 +134,19 @@ def test_safety_under_random_schedules(s):
     sim.run_until_externalized(3, 120 * TIMEOUT_MS)   # raises SafetyViolation on disagreement
     for slot in (1, 2, 3):
         assert len(set(sim.externalized_values(slot).values())) <= 1
+
+
+def test_own_statements_relayed_back_are_skipped():
+    """Regression (found by the property test): after a partition heals,
+    peers relay state that includes an equivocator's own lies; a node must
+    skip statements bearing its own ID (HerderImpl::recvSCPEnvelope
+    SKIPPED_SELF), or its next genuine statement is not newer and SCP stops
+    with 'moved to a bad state'."""
+    sim = Simulation(topologies.core(4), seed=0, delay_ms=(1, 500), byzantine={"n1": EquivocatingNode})
+    sim.start(3)
+    sim.run_for(2795)
+    sim.partition(["n0"], ["n1", "n2", "n3"])
+    sim.run_for(355)
+    sim.heal()
+    assert sim.run_until_externalized(3, 120 * TIMEOUT_MS)
+    agreed(sim, 3)

@@ -1,3 +1,4 @@
+# cython: language_level=3
 """The ballot protocol: PREPARE, CONFIRM, EXTERNALIZE
 (stellar-core scp/BallotProtocol.cpp, ported step by step).
 
@@ -7,15 +8,14 @@ statement runs `advance_slot`: accept-prepared, confirm-prepared,
 accept-commit, confirm-commit, then (at the outermost level) bumping to a
 counter a v-blocking set is ahead of, and the heard-from-quorum check.
 """
-from __future__ import annotations
-
 from stellarcore import xdr
 from stellarcore.scp import quorum_set as qs
 from stellarcore.scp.driver import (BALLOT_PROTOCOL_TIMER, EnvelopeState, QuorumInfoNodeState,
                                     ValidationLevel)
-from stellarcore.scp.quorum import find_closest_v_blocking, is_quorum, is_v_blocking
-from stellarcore.scp.statement import (CONFIRM, EXTERNALIZE, PREPARE, UINT32_MAX, Statement,
-                                       xdr_ballot)
+from stellarcore.scp import federated as core
+from stellarcore.scp.quorum import find_closest_v_blocking
+from stellarcore.scp.statement import CONFIRM, EXTERNALIZE, PREPARE, UINT32_MAX, xdr_ballot
+from stellarcore.scp.statement cimport Statement
 
 PHASE_PREPARE, PHASE_CONFIRM, PHASE_EXTERNALIZE = 0, 1, 2
 PHASE_NAMES = ("PREPARE", "FINISH", "EXTERNALIZE")
@@ -26,59 +26,35 @@ _ST = xdr.SCPStatementType
 
 # ---------------------------------------------------------------- ballot relations
 
-def compatible(b1, b2) -> bool:
+cdef inline bint compatible(tuple b1, tuple b2):
     return b1[1] == b2[1]
 
 
-def less_and_compatible(b1, b2) -> bool:
-    return b1 <= b2 and b1[1] == b2[1]
+cdef inline bint less_and_compatible(tuple b1, tuple b2):
+    return b1[1] == b2[1] and b1[0] <= b2[0]
 
 
-def less_and_incompatible(b1, b2) -> bool:
+cdef inline bint less_and_incompatible(tuple b1, tuple b2):
     return b1 <= b2 and b1[1] != b2[1]
 
 
-def _cmp(b1, b2) -> int:
+cdef inline int _cmp(tuple b1, tuple b2):
     return (b1 > b2) - (b1 < b2)
 
 
-def has_prepared_ballot(ballot, st: Statement) -> bool:
-    """`st` says `ballot` is prepared (BallotProtocol::hasPreparedBallot)."""
-    if st.type == PREPARE:
-        return (st.prepared is not None and less_and_compatible(ballot, st.prepared)) or \
-            (st.prepared_prime is not None and less_and_compatible(ballot, st.prepared_prime))
-    if st.type == CONFIRM:
-        return less_and_compatible(ballot, (st.nPrepared, st.ballot[1]))
-    return compatible(ballot, st.commit)
+cdef class BallotProtocol:
+    cdef public object slot
+    cdef public int phase
+    cdef public object current, prepared, prepared_prime, high, commit, value_override
+    cdef public bint heard_from_quorum
+    cdef public dict latest
+    cdef public object last_envelope, last_envelope_emit
+    cdef public int message_level, timer_exp_count
+    cdef long latest_version        # bumped whenever `latest` changes
+    cdef object cand_hint           # prepare_candidates memo: (hint, version) -> list
+    cdef long cand_version
+    cdef list cand
 
-
-def commit_predicate(ballot, lo, hi, st: Statement) -> bool:
-    """`st` accepted commit of `ballot` over [lo, hi] (commitPredicate)."""
-    if st.type == CONFIRM:
-        return compatible(ballot, st.ballot) and st.nCommit <= lo and hi <= st.nH
-    if st.type == EXTERNALIZE:
-        return compatible(ballot, st.commit) and st.commit[0] <= lo
-    return False
-
-
-def find_extended_interval(boundaries, pred):
-    """The widest [lo, hi] (scanning boundaries from the top) satisfying pred."""
-    lo = hi = 0
-    for b in sorted(boundaries, reverse=True):
-        if lo == 0:
-            cur = (b, b)
-        elif b > hi:
-            continue
-        else:
-            cur = (b, hi)
-        if pred(*cur):
-            lo, hi = cur
-        elif lo != 0:
-            break
-    return lo, hi
-
-
-class BallotProtocol:
     def __init__(self, slot):
         self.slot = slot
         self.phase = PHASE_PREPARE
@@ -129,7 +105,7 @@ class BallotProtocol:
                     return old.nH < st.nH
         return False
 
-    def is_statement_sane(self, st: Statement, self_: bool) -> bool:
+    cdef bint is_statement_sane(self, Statement st, bint self_) except -1:
         q = self.slot.qset_of(st)
         if q is None or not qs.is_sane(q, False):
             return False
@@ -144,7 +120,7 @@ class BallotProtocol:
             return st.ballot[0] > 0 and st.nH <= st.ballot[0] and st.nCommit <= st.nH
         return st.commit[0] > 0 and st.nH >= st.commit[0]
 
-    def validate_values(self, st: Statement) -> ValidationLevel:
+    cdef int validate_values(self, Statement st) except -1:
         values = st.ballot_values()
         if not values:
             return ValidationLevel.INVALID
@@ -154,8 +130,9 @@ class BallotProtocol:
                 level = min(level, self.slot.driver.validate_value(self.slot.index, v, False))
         return level
 
-    def record_envelope(self, st: Statement):
+    cdef record_envelope(self, Statement st):
         self.latest[st.node] = st
+        self.latest_version += 1
         self.slot.record_statement(st)
 
     def process_envelope(self, st: Statement, self_: bool) -> EnvelopeState:
@@ -207,7 +184,7 @@ class BallotProtocol:
             self.check_heard_from_quorum()
         return updated
 
-    def update_current_value(self, ballot) -> bool:
+    cdef bint update_current_value(self, tuple ballot) except -1:
         if self.phase not in (PHASE_PREPARE, PHASE_CONFIRM):
             return False
         updated = False
@@ -226,7 +203,7 @@ class BallotProtocol:
         self.check_invariants()
         return updated
 
-    def bump_to_ballot(self, ballot, check: bool):
+    cdef bump_to_ballot(self, tuple ballot, bint check):
         assert self.phase != PHASE_EXTERNALIZE
         if check:
             assert self.current is None or ballot >= self.current
@@ -240,7 +217,7 @@ class BallotProtocol:
         if got_bumped:
             self.heard_from_quorum = False
 
-    def update_current_if_needed(self, h) -> bool:
+    cdef bint update_current_if_needed(self, tuple h) except -1:
         if self.current is None or self.current < h:
             self.bump_to_ballot(h, True)
             return True
@@ -296,13 +273,13 @@ class BallotProtocol:
             else:
                 raise RuntimeError("moved to a bad state (ballot protocol)")
 
-    def send_latest_envelope(self):
+    cdef send_latest_envelope(self):
         if self.message_level == 0 and self.last_envelope is not None and self.slot.fully_validated:
             if self.last_envelope_emit is not self.last_envelope:
                 self.last_envelope_emit = self.last_envelope
                 self.slot.driver.emit_envelope(self.last_envelope_emit.env)
 
-    def check_invariants(self):
+    cdef check_invariants(self):
         if self.phase in (PHASE_CONFIRM, PHASE_EXTERNALIZE):
             assert self.current and self.prepared and self.commit and self.high
         if self.current is not None:
@@ -316,55 +293,23 @@ class BallotProtocol:
             assert less_and_compatible(self.commit, self.high)
             assert less_and_compatible(self.high, self.current)
 
-    # ---- federated voting over the latest statements
-
-    def federated_accept(self, voted, accepted) -> bool:
-        return self.slot.federated_accept(voted, accepted, self.latest)
-
-    def federated_ratify(self, voted) -> bool:
-        return self.slot.federated_ratify(voted, self.latest)
-
     # ---- the steps
 
     def prepare_candidates(self, hint: Statement):
-        """Ballots worth trying to prepare, given a statement (getPrepareCandidates)."""
-        hints = set()
-        if hint.type == PREPARE:
-            hints.add(hint.ballot)
-            if hint.prepared is not None:
-                hints.add(hint.prepared)
-            if hint.prepared_prime is not None:
-                hints.add(hint.prepared_prime)
-        elif hint.type == CONFIRM:
-            hints.add((hint.nPrepared, hint.ballot[1]))
-            hints.add((UINT32_MAX, hint.ballot[1]))
-        else:
-            hints.add((UINT32_MAX, hint.commit[1]))
-        candidates = set()
-        for top in sorted(hints, reverse=True):
-            val = top[1]
-            for st in self.latest.values():
-                if st.type == PREPARE:
-                    if less_and_compatible(st.ballot, top):
-                        candidates.add(st.ballot)
-                    if st.prepared is not None and less_and_compatible(st.prepared, top):
-                        candidates.add(st.prepared)
-                    if st.prepared_prime is not None and less_and_compatible(st.prepared_prime, top):
-                        candidates.add(st.prepared_prime)
-                elif st.type == CONFIRM:
-                    if compatible(top, st.ballot):
-                        candidates.add(top)
-                        if st.nPrepared < top[0]:
-                            candidates.add((st.nPrepared, val))
-                else:
-                    if compatible(top, st.commit):
-                        candidates.add(top)
-        return candidates
+        """Ballots worth trying to prepare, given a statement (getPrepareCandidates),
+        highest first.  They depend only on the hint and the latest statements,
+        so accept-prepared and confirm-prepared share one computation unless a
+        statement was recorded in between."""
+        if self.cand_hint is not hint or self.cand_version != self.latest_version:
+            self.cand = core.prepare_candidates(hint, self.latest)
+            self.cand_hint = hint
+            self.cand_version = self.latest_version
+        return self.cand
 
-    def attempt_accept_prepared(self, hint: Statement) -> bool:
+    cdef bint attempt_accept_prepared(self, Statement hint) except -1:
         if self.phase not in (PHASE_PREPARE, PHASE_CONFIRM):
             return False
-        for ballot in sorted(self.prepare_candidates(hint), reverse=True):
+        for ballot in self.prepare_candidates(hint):
             if self.phase == PHASE_CONFIRM:
                 if not less_and_compatible(self.prepared, ballot):
                     continue
@@ -373,19 +318,11 @@ class BallotProtocol:
                 continue
             if self.prepared is not None and less_and_compatible(ballot, self.prepared):
                 continue
-
-            def voted(st, ballot=ballot):
-                if st.type == PREPARE:
-                    return less_and_compatible(ballot, st.ballot)
-                if st.type == CONFIRM:
-                    return compatible(ballot, st.ballot)
-                return compatible(ballot, st.commit)
-
-            if self.federated_accept(voted, lambda st, ballot=ballot: has_prepared_ballot(ballot, st)):
+            if core.accept_prepared(self.slot.local.qset, self.latest, self.slot.qset_of, *ballot):
                 return self.set_accept_prepared(ballot)
         return False
 
-    def set_prepared(self, ballot) -> bool:
+    cdef bint set_prepared(self, tuple ballot) except -1:
         did = False
         if self.prepared is not None:
             c = _cmp(self.prepared, ballot)
@@ -404,7 +341,7 @@ class BallotProtocol:
             did = True
         return did
 
-    def set_accept_prepared(self, ballot) -> bool:
+    cdef bint set_accept_prepared(self, tuple ballot) except -1:
         did = self.set_prepared(ballot)
         if self.commit is not None and self.high is not None:
             if (self.prepared is not None and less_and_incompatible(self.high, self.prepared)) or \
@@ -417,16 +354,16 @@ class BallotProtocol:
             self.emit_current_state_statement()
         return did
 
-    def attempt_confirm_prepared(self, hint: Statement) -> bool:
+    cdef bint attempt_confirm_prepared(self, Statement hint) except -1:
         if self.phase != PHASE_PREPARE or self.prepared is None:
             return False
-        candidates = sorted(self.prepare_candidates(hint), reverse=True)
+        candidates = self.prepare_candidates(hint)
         new_h = None
         i = 0
         for i, ballot in enumerate(candidates):
             if self.high is not None and self.high >= ballot:
                 break
-            if self.federated_ratify(lambda st, ballot=ballot: has_prepared_ballot(ballot, st)):
+            if self._ratify_prepared(ballot):
                 new_h = ballot
                 break
         if new_h is None:
@@ -441,13 +378,16 @@ class BallotProtocol:
                     break
                 if not less_and_compatible(ballot, new_h):
                     continue
-                if self.federated_ratify(lambda st, ballot=ballot: has_prepared_ballot(ballot, st)):
+                if self._ratify_prepared(ballot):
                     new_c = ballot
                 else:
                     break
         return self.set_confirm_prepared(new_c, new_h)
 
-    def set_confirm_prepared(self, new_c, new_h) -> bool:
+    cdef bint _ratify_prepared(self, tuple ballot) except -1:
+        return core.ratify_prepared(self.slot.local.qset, self.latest, self.slot.qset_of, *ballot)
+
+    cdef bint set_confirm_prepared(self, tuple new_c, tuple new_h) except -1:
         did = False
         self.value_override = new_h[1]
         if self.current is None or compatible(self.current, new_h):
@@ -465,26 +405,7 @@ class BallotProtocol:
             self.emit_current_state_statement()
         return did
 
-    def commit_boundaries(self, ballot):
-        """Counters that bound the commit intervals the statements support."""
-        res = set()
-        for st in self.latest.values():
-            if st.type == PREPARE:
-                if compatible(ballot, st.ballot) and st.nC:
-                    res.add(st.nC)
-                    res.add(st.nH)
-            elif st.type == CONFIRM:
-                if compatible(ballot, st.ballot):
-                    res.add(st.nCommit)
-                    res.add(st.nH)
-            else:
-                if compatible(ballot, st.commit):
-                    res.add(st.commit[0])
-                    res.add(st.nH)
-                    res.add(UINT32_MAX)
-        return res
-
-    def attempt_accept_commit(self, hint: Statement) -> bool:
+    cdef bint attempt_accept_commit(self, Statement hint) except -1:
         if self.phase not in (PHASE_PREPARE, PHASE_CONFIRM):
             return False
         if hint.type == PREPARE:
@@ -497,26 +418,17 @@ class BallotProtocol:
             ballot = (hint.nH, hint.commit[1])
         if self.phase == PHASE_CONFIRM and not compatible(ballot, self.high):
             return False
-
-        def pred(lo, hi):
-            def voted(st):
-                if st.type == PREPARE:
-                    return compatible(ballot, st.ballot) and st.nC != 0 and st.nC <= lo and hi <= st.nH
-                if st.type == CONFIRM:
-                    return compatible(ballot, st.ballot) and st.nCommit <= lo
-                return compatible(ballot, st.commit) and st.commit[0] <= lo
-            return self.federated_accept(voted, lambda st: commit_predicate(ballot, lo, hi, st))
-
-        boundaries = self.commit_boundaries(ballot)
+        boundaries = core.commit_boundaries(ballot[1], self.latest)
         if not boundaries:
             return False
-        lo, hi = find_extended_interval(boundaries, pred)
+        lo, hi = core.commit_interval(self.slot.local.qset, self.latest, self.slot.qset_of,
+                                      ballot[1], boundaries, False)
         if lo != 0:
             if self.phase != PHASE_CONFIRM or hi > self.high[0]:
                 return self.set_accept_commit((lo, ballot[1]), (hi, ballot[1]))
         return False
 
-    def set_accept_commit(self, c, h) -> bool:
+    cdef bint set_accept_commit(self, tuple c, tuple h) except -1:
         did = False
         self.value_override = h[1]
         if self.high is None or self.commit is None or self.high != h or self.commit != c:
@@ -535,7 +447,7 @@ class BallotProtocol:
             self.emit_current_state_statement()
         return did
 
-    def attempt_confirm_commit(self, hint: Statement) -> bool:
+    cdef bint attempt_confirm_commit(self, Statement hint) except -1:
         if self.phase != PHASE_CONFIRM or self.high is None or self.commit is None:
             return False
         if hint.type == PREPARE:
@@ -546,14 +458,14 @@ class BallotProtocol:
             ballot = (hint.nH, hint.commit[1])
         if not compatible(ballot, self.commit):
             return False
-        boundaries = self.commit_boundaries(ballot)
-        lo, hi = find_extended_interval(
-            boundaries, lambda lo, hi: self.federated_ratify(lambda st: commit_predicate(ballot, lo, hi, st)))
+        boundaries = core.commit_boundaries(ballot[1], self.latest)
+        lo, hi = core.commit_interval(self.slot.local.qset, self.latest, self.slot.qset_of,
+                                      ballot[1], boundaries, True)
         if lo != 0:
             return self.set_confirm_commit((lo, ballot[1]), (hi, ballot[1]))
         return False
 
-    def set_confirm_commit(self, c, h) -> bool:
+    cdef bint set_confirm_commit(self, tuple c, tuple h) except -1:
         self.commit = c
         self.high = h
         self.update_current_if_needed(self.high)
@@ -563,26 +475,21 @@ class BallotProtocol:
         self.slot.driver.value_externalized(self.slot.index, self.commit[1])
         return True
 
-    def _v_blocking_ahead_of(self, n: int) -> bool:
-        return is_v_blocking(self.slot.local.qset,
-                             {node for node, st in self.latest.items() if st.ballot_counter() > n})
-
-    def attempt_bump(self) -> bool:
+    cdef bint attempt_bump(self) except -1:
         """If a v-blocking set is at higher counters, jump to the lowest counter
         that no v-blocking set is strictly ahead of."""
         if self.phase not in (PHASE_PREPARE, PHASE_CONFIRM):
             return False
         local_counter = self.current[0] if self.current is not None else 0
-        if not self._v_blocking_ahead_of(local_counter):
+        q = self.slot.local.qset
+        if not core.v_blocking_ahead(q, self.latest, local_counter):
             return False
-        counters = sorted({st.ballot_counter() for st in self.latest.values()
-                           if st.ballot_counter() > local_counter})
-        for n in counters:
-            if not self._v_blocking_ahead_of(n):
+        for n in core.counters_above(self.latest, local_counter):
+            if not core.v_blocking_ahead(q, self.latest, n):
                 return self.abandon_ballot(n)
         return False
 
-    def advance_slot(self, hint: Statement):
+    cdef advance_slot(self, Statement hint):
         self.message_level += 1
         if self.message_level >= MAX_ADVANCE_SLOT_RECURSION:
             raise RuntimeError("maximum number of transitions reached in advanceSlot")
@@ -601,13 +508,11 @@ class BallotProtocol:
         if did:
             self.send_latest_envelope()
 
-    def check_heard_from_quorum(self):
+    cpdef check_heard_from_quorum(self):
         if self.current is None:
             return
-        counter = self.current[0]
-        heard = is_quorum(self.slot.local.qset, {
-            n: self.slot.qset_of(st) for n, st in self.latest.items()
-            if st.type != PREPARE or counter <= st.ballot[0]})
+        heard = core.heard_from_quorum(self.slot.local.qset, self.latest, self.slot.qset_of,
+                                       self.current[0])
         if heard:
             old = self.heard_from_quorum
             self.heard_from_quorum = True
@@ -734,7 +639,7 @@ class BallotProtocol:
             q, {n for n, s in self.latest.items() if compatible(s.working_ballot(), b)}, node)
         ret["fail_at"] = len(near)
         if not summary:
-            ret["fail_with"] = [driver.to_str_key(n, full_keys) for n in near]
+            ret["fail_with"] = [driver.to_str_key(n, full_keys) for n in near] or None   # null if empty
             ret["value"] = qs.to_json(q, lambda k: driver.to_str_key(k, full_keys))
         ret["hash"] = hex_abbrev(qh)
         return ret
