@@ -26,20 +26,28 @@ The model is the analyzer's (fbas.rs, fbas_analyze.rs), kept exactly:
 * sets nested 4 or more levels below a node's quorum set are an error
   ("Maximum quorum set depth exceeded"), giving UNKNOWN.
 
-For sane quorum sets (`quorum_set.is_sane`, at most 4 levels: every
-threshold in 1..entries, no node twice) this is the SCP definition.
+For sane quorum sets (`quorum_set.is_sane`: every threshold in 1..entries,
+no node twice) nested at most 3 levels deep, this is SCP's definition.
 
-The analyzer enumerates every `threshold`-combination of a set's successors
-(exponential in large flat sets); here the threshold is a cardinality
-constraint (a totalizer), and the solver is helped with implied clauses that
-count (a pair of sets that cannot both hold, one in A and one in B, because
-their thresholds need more disjoint members than they have): exact, and fast
-on large symmetric networks where counting arguments defeat plain CDCL.
-The reported split is one of possibly many (the analyzer's solver may find
-another).
+How the search differs from the analyzer's (the answers do not):
 
-The SAT solver is Glucose 4 from the `python-sat` package: it can be
-interrupted, which gives the time limit.
+* a threshold is a native cardinality constraint of the solver (Minicard,
+  MiniSat with "at most k of these literals" constraints), where the
+  analyzer writes out every `threshold`-combination of a set's successors
+  (exponential in large flat sets);
+* vertices no quorum can contain (outside the maximal quorum) are left out;
+* symmetric splits are cut (A and B swapped, interchangeable validators);
+* the solver is given implied clauses that count: a set in A and a set in
+  B whose thresholds need more members in both than they can share cannot
+  both hold.  Counting is what resolution-based solvers cannot do in few
+  steps: without these clauses, flat networks of a few dozen nodes already
+  run past the time limit.
+
+Every added clause is implied or only removes splits that have an
+equivalent one left, so UNSAT and SAT are exact; a SAT answer's two quorums
+are one split of possibly many (the analyzer's solver may report another).
+The solver comes from `python-sat`; it can be interrupted, which gives the
+time limit.
 """
 from __future__ import annotations
 
@@ -57,13 +65,13 @@ from stellarcore.scp.quorum import QSet
 MAX_QSET_DEPTH = 4                           # QUORUM_SET_MAX_DEPTH (fbas.rs)
 DEFAULT_TIME_LIMIT_MS = 5000                 # runCheckQuorumIntersection defaults
 DEFAULT_MEMORY_LIMIT_BYTES = 100 * 1024 * 1024
-SOLVER = "glucose4"
+SOLVER = "minicard"
 
 # The implied "counting" clauses look at every pair of quorum sets; past this
 # many pairs only a set paired with itself is looked at (they are help for the
 # solver, never needed for the answer).
 _MAX_HINT_PAIRS = 1_000_000
-_MAX_HINT_COUNTERS = 5_000
+_MAX_HINT_LITERALS = 2_000_000
 
 
 class QuorumCheckerStatus(enum.IntEnum):
@@ -307,24 +315,32 @@ class _Deadline:
     def remaining(self):
         return None if self.end is None else self.end - time.monotonic()
 
+    def exceeded(self):
+        return TimeLimitExceeded(
+            f"Resource limits exceeded -- Time elapsed: {self.elapsed_ms()} ms "
+            f"(time limit {self.limit_ms} ms)")
+
     def check(self):
         if self.end is not None and time.monotonic() >= self.end:
-            raise TimeLimitExceeded(
-                f"Resource limits exceeded -- Time elapsed: {self.elapsed_ms()} ms "
-                f"(time limit {self.limit_ms} ms)")
+            raise self.exceeded()
 
 
 class _Formula:
+    """Clauses, and cardinality constraints "at most `bound` of `lits`" that
+    the solver (Minicard) keeps as such: thresholds are not encoded into
+    clauses."""
+
     def __init__(self):
         self.top = 0
         self.clauses = []
+        self.at_most = []
 
     def var(self):
         self.top += 1
         return self.top
 
     def at_least(self, guard, lits, k):
-        """guard -> at least k of lits (guard: a list of literals, all true)."""
+        """guard -> at least k of lits (guard: literals, all true)."""
         m = len(lits)
         neg = [-g for g in guard]
         if k <= 0:
@@ -336,13 +352,11 @@ class _Formula:
         elif k == m:
             self.clauses.extend(neg + [l] for l in lits)
         else:
-            # at most m-k of the negations: the totalizer's output m-k
-            # ("more than m-k of them") must be false
-            from pysat.card import ITotalizer
-            with ITotalizer(lits=[-l for l in lits], ubound=m - k, top_id=self.top) as tot:
-                self.clauses.extend(tot.cnf.clauses)
-                self.top = max(self.top, tot.top_id)
-                self.clauses.append(neg + [-tot.rhs[m - k]])
+            # at most m of: the negated lits, and k literals z that the guard
+            # sets (z_j <- guard); with the guard, at most m-k lits are false
+            zs = [self.var() for _ in range(k)]
+            self.clauses.extend(neg + [z] for z in zs)
+            self.at_most.append(([-l for l in lits] + zs, m))
 
 
 def _find_split(fbas: _Fbas, deadline: _Deadline):
@@ -362,16 +376,7 @@ def _find_split(fbas: _Fbas, deadline: _Deadline):
     cl.append([A[i] for i in vals])
     cl.append([B[i] for i in vals])
     cl.extend([-A[i], -B[i]] for i in vals)
-    # the two are interchangeable: the first validator of A u B is in A
-    prev = None
-    for j, i in enumerate(vals):
-        if j == 0:
-            cl.append([-B[i]])
-        else:
-            p = f.var()
-            cl.append([-p, A[vals[j - 1]]] + ([prev] if prev else []))
-            cl.append([-B[i], p])
-            prev = p
+    _break_symmetries(f, fbas, alive, vals, A, B)
     # 3. every vertex in a quorum has `threshold` successors in it
     sets = []
     for x in range(fbas.n, len(fbas.threshold)):
@@ -393,10 +398,17 @@ def _find_split(fbas: _Fbas, deadline: _Deadline):
     deadline.check()
     from pysat.solvers import Solver
     with Solver(name=SOLVER, bootstrap_with=f.clauses) as solver:
+        for lits, bound in f.at_most:
+            solver.add_atmost(lits, bound)
         timer = None
+        fired = threading.Event()
+
+        def stop():
+            fired.set()
+            solver.interrupt()
         remaining = deadline.remaining()
         if remaining is not None:
-            timer = threading.Timer(max(remaining, 0.0), solver.interrupt)
+            timer = threading.Timer(max(remaining, 0.0), stop)
             timer.daemon = True
             timer.start()
         try:
@@ -404,8 +416,10 @@ def _find_split(fbas: _Fbas, deadline: _Deadline):
         finally:
             if timer is not None:
                 timer.cancel()
+                timer.join()
         if res is None:
-            deadline.check()            # interrupted: the time limit
+            if fired.is_set():
+                raise deadline.exceeded()
             return QuorumCheckerStatus.UNKNOWN, None
         if not res:
             return QuorumCheckerStatus.UNSAT, None
@@ -413,6 +427,41 @@ def _find_split(fbas: _Fbas, deadline: _Deadline):
     qa = [i for i in vals if model[A[i] - 1] > 0]
     qb = [i for i in vals if model[B[i] - 1] > 0]
     return QuorumCheckerStatus.SAT, (qa, qb)
+
+
+def _break_symmetries(f, fbas, alive, vals, A, B):
+    """Clauses that keep one split of each kind out of many equivalent ones.
+
+    Validators with the same quorum set, named by exactly the same (live)
+    sets, are interchangeable: swapping two of them maps quorums to
+    quorums.  So a split can be rearranged so that in each such class the
+    members in A or B come first; and since A and B are interchangeable,
+    so that the first validator of A u B is in A (which keeps the classes
+    arranged).  Only such splits are looked for.
+    """
+    cl = f.clauses
+    parents = {}
+    for x in range(fbas.n, len(fbas.threshold)):
+        if alive[x]:
+            for y in fbas.succ[x]:
+                if y < fbas.n:
+                    parents.setdefault(y, []).append(x)
+    classes = {}
+    for i in vals:
+        classes.setdefault((fbas.succ[i], tuple(parents.get(i, ()))), []).append(i)
+    for members in classes.values():
+        for u, v in zip(members, members[1:]):
+            cl.append([-A[v], A[u], B[u]])
+            cl.append([-B[v], A[u], B[u]])
+    prev = None
+    for j, i in enumerate(vals):
+        if j == 0:
+            cl.append([-B[i]])
+        else:
+            p = f.var()         # p: some validator before the j-th is in A
+            cl.append([-p, A[vals[j - 1]]] + ([prev] if prev else []))
+            cl.append([-B[i], p])
+            prev = p
 
 
 def _add_counting_hints(f, fbas, sets, A, B, deadline):
@@ -452,7 +501,6 @@ def _add_counting_hints(f, fbas, sets, A, B, deadline):
     rows = [(x, t, m, mask, frozenset(c for c in inner if c not in exclusive))
             for x, (t, m, mask, inner) in info.items()]
     both = {}
-    counters = {}
     cl = f.clauses
 
     def in_both(c):
@@ -464,6 +512,7 @@ def _add_counting_hints(f, fbas, sets, A, B, deadline):
         return d
 
     pairs_ok = len(rows) * len(rows) <= _MAX_HINT_PAIRS
+    budget = _MAX_HINT_LITERALS
     for ix, (x, tx, mx, sx, nx) in enumerate(rows):
         if ix % 64 == 0:
             deadline.check()
@@ -473,29 +522,12 @@ def _add_counting_hints(f, fbas, sets, A, B, deadline):
             k = tx + ty - mx - my + (sx & sy).bit_count()
             if k <= 0:
                 continue
-            ci = nx & ny if nx and ny else frozenset()
-            guard = [-A[x], -B[y]]
+            ci = nx & ny if nx and ny else ()
             if k > len(ci):
-                cl.append(guard)
-            elif k == len(ci):
-                for c in ci:
-                    cl.append(guard + [A[c]])
-                    cl.append(guard + [B[c]])
-            elif k == 1:
-                cl.append(guard + [in_both(c) for c in sorted(ci)])
-            else:
-                rhs = counters.get(ci)
-                if rhs is None:
-                    if len(counters) >= _MAX_HINT_COUNTERS:
-                        continue
-                    from pysat.card import ITotalizer
-                    lits = [-in_both(c) for c in sorted(ci)]
-                    with ITotalizer(lits=lits, ubound=len(lits) - 1, top_id=f.top) as tot:
-                        cl.extend(tot.cnf.clauses)
-                        f.top = max(f.top, tot.top_id)
-                        rhs = counters[ci] = list(tot.rhs)
-                # at most |C|-k of them are not in both
-                cl.append(guard + [-rhs[len(ci) - k]])
+                cl.append([-A[x], -B[y]])
+            elif budget > 0:
+                budget -= len(ci) + k
+                f.at_least([A[x], B[y]], [in_both(c) for c in sorted(ci)], k)
 
 
 # --------------------------------------------------------------------------

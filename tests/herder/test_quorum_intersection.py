@@ -415,8 +415,12 @@ def network(draw, qset_strategy):
     pool = KEYS[:n + 1]                 # may name one node nobody knows
     qmap = {}
     for k in nodes:
-        if draw(st.integers(0, 9)) == 0:
+        roll = draw(st.integers(0, 9))
+        if roll == 0:
             qmap[k] = None
+        elif roll <= 3 and any(qmap.values()):
+            # share another node's quorum set (interchangeable validators)
+            qmap[k] = draw(st.sampled_from([q for q in qmap.values() if q is not None]))
         else:
             qmap[k] = draw(qset_strategy(pool))
     return qmap

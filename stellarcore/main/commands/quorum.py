@@ -9,7 +9,8 @@ deeply).  Malformed input ends with one `error: ...` line and status 1
 
 Differences from stellar-core: `--result-json` is optional here (stellar-core
 refuses to run v2 without it), `--memory-limit-bytes` is accepted but not
-enforced, and there is no `--v2 false` (the v1 checker), `--conf` or `--ll`.
+enforced, and there is no `--v2 false` (the v1 checker), `--conf`, `--ll` or
+`--console`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ import argparse
 import json
 
 from stellarcore.crypto import strkey
-from stellarcore.herder import quorum_intersection as qi
+
+# stellar-core's defaults (the checker itself is imported when the command
+# runs: the SCP package it needs is not loaded for every other command)
+DEFAULT_TIME_LIMIT_MS = 5000
+DEFAULT_MEMORY_LIMIT_BYTES = 100 * 1024 * 1024
 
 
 def _uint(text):
@@ -45,11 +50,11 @@ def add_commands(sub):
                    help="additionally runs critical groups analysis (only if network "
                         "enjoys quorum intersection)")
     p.add_argument("--time-limit-ms", metavar="TIME-LIMIT-MS", type=_uint,
-                   default=qi.DEFAULT_TIME_LIMIT_MS,
+                   default=DEFAULT_TIME_LIMIT_MS,
                    help="maximum time to spend on quorum intersection check in "
                         "milliseconds (default: 5000)")
     p.add_argument("--memory-limit-bytes", metavar="MEMORY-LIMIT-BYTES", type=_uint,
-                   default=qi.DEFAULT_MEMORY_LIMIT_BYTES,
+                   default=DEFAULT_MEMORY_LIMIT_BYTES,
                    help="accepted for compatibility with stellar-core; not enforced")
     p.set_defaults(func=run_check_quorum_intersection)
 
@@ -59,6 +64,7 @@ def _keys(keys):
 
 
 def run_check_quorum_intersection(args):
+    from stellarcore.herder import quorum_intersection as qi
     qmap = qi.load_quorum_map(args.json_file)
     result = qi.network_enjoys_quorum_intersection(
         qmap, args.time_limit_ms, args.analyze_critical_groups)
