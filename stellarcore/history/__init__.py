@@ -1,0 +1,1 @@
+"""History archives (stellar-core src/history): the History Archive State and archive paths."""
