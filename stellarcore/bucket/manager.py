@@ -32,6 +32,7 @@ class BucketManager:
         os.makedirs(self.bucket_dir, exist_ok=True)
         self._clean_tmp()
         self._lock = threading.Lock()
+        self._gc_lock = threading.RLock()
         self._buckets = {}            # hash -> Bucket
         self._finished_merges = {}    # (hot, keep, old hash, new hash) -> output hash
         self._counter = itertools.count()
@@ -128,8 +129,12 @@ class BucketManager:
         tmp = self.tmp_path("merge")
         res = merge_files(old.path, new.path, tmp, hot=hot, keep_tombstones=keep_tombstones,
                           max_protocol=max_protocol, do_fsync=self.do_fsync)
-        out = EMPTY if res is None else self.adopt_file(tmp, res[0])
-        self._finished_merges[key] = out.hash
+        # Adopting the output and recording the merge is atomic with respect
+        # to garbage collection, which keeps the outputs of merges whose
+        # inputs are still referenced (their futures may be unresolved).
+        with self._gc_lock:
+            out = EMPTY if res is None else self.adopt_file(tmp, res[0])
+            self._finished_merges[key] = out.hash
         return out
 
     def merge_async(self, old, new, *, hot, keep_tombstones, max_protocol):
@@ -141,6 +146,10 @@ class BucketManager:
     def forget_unreferenced(self, referenced):
         """Delete bucket files (and their indexes) whose hash is not in
         `referenced` (a set of 32-byte hashes); returns how many."""
+        with self._gc_lock:
+            return self._forget_unreferenced(set(referenced))
+
+    def _forget_unreferenced(self, referenced):
         # Outputs of finished merges whose inputs are still referenced are
         # kept: a level's future may not have been resolved yet.
         keep = set(referenced)

@@ -166,3 +166,20 @@ def test_init_entries_stay_init_through_the_levels(manager):
     kinds = [k for lev in live.levels for b in (lev.curr, lev.snap)
              for k, _ in kinds_and_records(b) if k != METAENTRY]
     assert kinds == [INITENTRY]
+
+
+def test_gc_keeps_finished_but_unresolved_merge_outputs(manager):
+    live = LiveBucketList()
+    for ledger in range(1, 9):
+        live.add_batch(manager, ledger, P, [account_entry(ledger, 1, ledger)], [], [])
+    nxt = live.levels[1].next
+    if nxt.is_merging():
+        nxt._future.result()          # finished in the background, not resolved
+    manager.forget_unreferenced(live.referenced_hashes())
+    live.resolve_all_futures()
+    for ledger in range(9, 40):
+        live.add_batch(manager, ledger, P, [account_entry(ledger, 1, ledger)], [], [])
+        manager.forget_unreferenced(live.referenced_hashes())
+    live.resolve_all_futures()
+    for _, _, b in live.buckets():
+        assert b.is_empty or open(b.path, "rb").read(4)
