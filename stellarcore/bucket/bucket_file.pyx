@@ -14,10 +14,11 @@ from libc.stdio cimport FILE, fopen, fclose, fread, fwrite, fflush, ferror
 cdef extern from "<stdio.h>" nogil:
     int fseeko(FILE *f, long long offset, int whence)
     int fileno(FILE *f)
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcpy, memmove
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t
 from stellarcore.crypto.csha256 cimport sha256_init, sha256_update, sha256_final
+from stellarcore.bucket.bucket_file cimport Hasher, pthread_t, pthread_mutex_t, pthread_cond_t
 
 import os
 
@@ -25,6 +26,42 @@ from stellarcore.xdr.errors import XdrError
 
 cdef extern from "<unistd.h>" nogil:
     int fsync(int fd)
+
+cdef extern from "<pthread.h>" nogil:
+    int pthread_create(pthread_t *t, const void *attr, void *(*fn)(void *) noexcept nogil,
+                       void *arg)
+    int pthread_join(pthread_t t, void **ret)
+    int pthread_mutex_init(pthread_mutex_t *m, const void *attr)
+    int pthread_mutex_destroy(pthread_mutex_t *m)
+    int pthread_mutex_lock(pthread_mutex_t *m)
+    int pthread_mutex_unlock(pthread_mutex_t *m)
+    int pthread_cond_init(pthread_cond_t *c, const void *attr)
+    int pthread_cond_destroy(pthread_cond_t *c)
+    int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+    int pthread_cond_broadcast(pthread_cond_t *c)
+
+
+cdef void *_hash_worker(void *arg) noexcept nogil:
+    """Hash each buffer handed over, in order, until told to stop."""
+    cdef Hasher *h = <Hasher *>arg
+    cdef const uint8_t *p
+    cdef size_t n
+    pthread_mutex_lock(&h.mu)
+    while True:
+        while not h.pending and not h.stop:
+            pthread_cond_wait(&h.cv, &h.mu)
+        if h.pending:
+            p = h.job
+            n = h.job_len
+            pthread_mutex_unlock(&h.mu)
+            sha256_update(&h.sha, p, n)
+            pthread_mutex_lock(&h.mu)
+            h.pending = 0
+            pthread_cond_broadcast(&h.cv)
+        elif h.stop:
+            break
+    pthread_mutex_unlock(&h.mu)
+    return NULL
 
 # The largest record accepted.  stellar-core bounds entries far below this
 # (a contract code entry is at most the network's max wasm size, 128 KiB on
@@ -192,29 +229,86 @@ cdef class RecordWriter:
 
     def __cinit__(self, path):
         self.path = os.fspath(path)
+        self.cap = WRITE_CHUNK
+        self.buf = <uint8_t *>malloc(self.cap)
+        self.h = <Hasher *>calloc(1, sizeof(Hasher))
+        if self.buf == NULL or self.h == NULL:
+            raise MemoryError()
         self.f = fopen(os.fsencode(self.path), b"wb")
         if self.f == NULL:
             raise OSError(f"cannot create bucket file {self.path}")
-        self.cap = WRITE_CHUNK
-        self.buf = <uint8_t *>malloc(self.cap)
-        if self.buf == NULL:
-            fclose(self.f)
-            self.f = NULL
-            raise MemoryError()
-        sha256_init(&self.sha)
+        sha256_init(&self.h.sha)
 
     def __dealloc__(self):
+        self._stop_thread()
         if self.f != NULL:
             fclose(self.f)
         free(self.buf)
+        free(self.spare)
+        free(self.h)
+
+    cdef void _wait_idle(self) noexcept nogil:
+        """Wait until the hashing thread has no buffer in hand."""
+        if self.threaded:
+            pthread_mutex_lock(&self.h.mu)
+            while self.h.pending:
+                pthread_cond_wait(&self.h.cv, &self.h.mu)
+            pthread_mutex_unlock(&self.h.mu)
+
+    cdef void _stop_thread(self) noexcept nogil:
+        if self.threaded:
+            pthread_mutex_lock(&self.h.mu)
+            self.h.stop = 1
+            pthread_cond_broadcast(&self.h.cv)
+            pthread_mutex_unlock(&self.h.mu)
+            pthread_join(self.thread, NULL)
+            pthread_cond_destroy(&self.h.cv)
+            pthread_mutex_destroy(&self.h.mu)
+            self.threaded = False
+
+    cdef int _start_thread(self) noexcept nogil:
+        """From the first full buffer on, hash on a second thread (small
+        buckets never start one)."""
+        self.spare = <uint8_t *>malloc(self.cap)
+        if self.spare == NULL:
+            return -1
+        pthread_mutex_init(&self.h.mu, NULL)
+        pthread_cond_init(&self.h.cv, NULL)
+        if pthread_create(&self.thread, NULL, _hash_worker, self.h) != 0:
+            pthread_cond_destroy(&self.h.cv)
+            pthread_mutex_destroy(&self.h.mu)
+            free(self.spare)
+            self.spare = NULL
+            return -1
+        self.threaded = True
+        return 0
 
     cdef int _flush(self) noexcept nogil:
-        if self.used:
-            sha256_update(&self.sha, self.buf, self.used)
-            if fwrite(self.buf, 1, self.used, self.f) != self.used:
-                self.err = ERR_IO
-                return -1
-            self.used = 0
+        """Write the buffer; hash it here or hand it to the hashing thread
+        (which reads it while this thread fills the other buffer)."""
+        cdef uint8_t *t
+        if not self.used:
+            return 0
+        if fwrite(self.buf, 1, self.used, self.f) != self.used:
+            self.err = ERR_IO
+            return -1
+        if not self.threaded and self.used == self.cap:
+            self._start_thread()
+        if self.threaded:
+            pthread_mutex_lock(&self.h.mu)
+            while self.h.pending:
+                pthread_cond_wait(&self.h.cv, &self.h.mu)
+            self.h.job = self.buf
+            self.h.job_len = self.used
+            self.h.pending = 1
+            pthread_cond_broadcast(&self.h.cv)
+            pthread_mutex_unlock(&self.h.mu)
+            t = self.buf
+            self.buf = self.spare
+            self.spare = t
+        else:
+            sha256_update(&self.h.sha, self.buf, self.used)
+        self.used = 0
         return 0
 
     cdef int _raw(self, const uint8_t *p, size_t n) noexcept nogil:
@@ -222,7 +316,8 @@ cdef class RecordWriter:
             if self._flush() < 0:
                 return -1
             if n > self.cap:
-                sha256_update(&self.sha, p, n)
+                self._wait_idle()
+                sha256_update(&self.h.sha, p, n)
                 if fwrite(p, 1, n, self.f) != n:
                     self.err = ERR_IO
                     return -1
@@ -281,6 +376,8 @@ cdef class RecordWriter:
         if self.f == NULL:
             raise ValueError("writer is closed")
         cdef int r = self._flush()
+        self._wait_idle()
+        self._stop_thread()
         if r == 0 and fflush(self.f) != 0:
             r = -1
         if r == 0 and do_fsync and fsync(fileno(self.f)) != 0:
@@ -291,11 +388,12 @@ cdef class RecordWriter:
         if r < 0:
             self.err = ERR_IO
             self.raise_error()
-        sha256_final(&self.sha, out)
+        sha256_final(&self.h.sha, out)
         return out[:32]
 
     def abort(self):
         """Close and delete the partial file."""
+        self._stop_thread()
         if self.f != NULL:
             fclose(self.f)
             self.f = NULL
