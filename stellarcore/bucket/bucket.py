@@ -5,8 +5,6 @@ hash (`bucket-<hex>.xdr`, as stellar-core names them).  The empty bucket
 has no file and the all-zero hash.  Whether it holds live or hot-archive
 entries is a property of the list it sits in, not of the file.
 """
-import os
-
 from stellarcore.bucket.entries import ZERO_HASH
 
 
@@ -61,7 +59,3 @@ def bucket_filename(hash_hex):
 
 def index_filename(hash_hex):
     return f"bucket-{hash_hex}.index"
-
-
-def file_size(path):
-    return os.path.getsize(path) if path else 0

@@ -69,6 +69,8 @@ import os
 import struct
 
 from stellarcore.bucket.bucket_file import BucketFileError
+from stellarcore.bucket.keys import ledger_key_order_key as order_key
+from stellarcore.util.fs import write_atomically
 
 cdef extern from "<unistd.h>" nogil:
     ssize_t pread(int fd, void *buf, size_t count, off_t offset)
@@ -1145,23 +1147,7 @@ cdef class BucketIndex:
     def save(self, path, *, tmp_dir=None, bint do_fsync=False):
         """Write the index file atomically: a temporary file (in `tmp_dir`,
         default beside `path`) renamed into place."""
-        path = os.fspath(path)
-        data = self.to_bytes()
-        d = os.fspath(tmp_dir) if tmp_dir is not None else os.path.dirname(path) or "."
-        tmp = os.path.join(d, f"tmp-index-{os.getpid()}-{id(self):x}-{os.urandom(4).hex()}.index")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                if do_fsync:
-                    f.flush()
-                    os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(path, self.to_bytes(), durable=do_fsync, tmp_dir=tmp_dir)
 
 
 def load_index(index_path, bucket_path, bucket_hash, expected_page_size=None):
@@ -1307,9 +1293,9 @@ cdef dict _parse_pools(bytes raw, str where):
 
 # ---------------------------------------------------------------- searching a list
 
-def load_record(tuple indexes, key):
-    """The raw record of LedgerKey XDR `key` in the first of `indexes`
-    (newest bucket first) that holds it, tombstones included; or None."""
+cdef BucketIndex _first_holding(tuple indexes, key):
+    """The first of `indexes` (newest bucket first) holding LedgerKey XDR
+    `key`, its record left in `found`/`found_len`; None if none does."""
     cdef bytes kb = key if type(key) is bytes else bytes(key)
     cdef KeyBuf q
     cdef Py_ssize_t kl, start
@@ -1323,49 +1309,29 @@ def load_record(tuple indexes, key):
         for idx in indexes:
             start = 0
             if idx._find(q.data, kl, h, &start):
-                return PyBytes_FromStringAndSize(<const char *>idx.found, idx.found_len)
+                return idx
         return None
     finally:
         keybuf_free(&q)
+
+
+def load_record(tuple indexes, key):
+    """The raw record of LedgerKey XDR `key` in the first of `indexes`
+    (newest bucket first) that holds it, tombstones included; or None."""
+    cdef BucketIndex idx = _first_holding(indexes, key)
+    if idx is None:
+        return None
+    return PyBytes_FromStringAndSize(<const char *>idx.found, idx.found_len)
 
 
 def load_entry(tuple indexes, key):
     """The LedgerEntry XDR of LedgerKey XDR `key`: searched newest bucket
     first, stopping at the first bucket holding the key; None when that
     record is a tombstone (DEADENTRY, HOT_ARCHIVE_LIVE) or no bucket has it."""
-    cdef bytes kb = key if type(key) is bytes else bytes(key)
-    cdef KeyBuf q
-    cdef Py_ssize_t kl, start
-    cdef uint64_t h
-    cdef BucketIndex idx
-    keybuf_init(&q, 128)
-    try:
-        kl = ledger_key_order_key_into(<const uint8_t *>PyBytes_AS_STRING(kb),
-                                       PyBytes_GET_SIZE(kb), &q)
-        h = key_hash(q.data, kl)
-        for idx in indexes:
-            start = 0
-            if idx._find(q.data, kl, h, &start):
-                if record_kind(idx.found) == K_TOMBSTONE:
-                    return None
-                return PyBytes_FromStringAndSize(<const char *>idx.found + 4, idx.found_len - 4)
+    cdef BucketIndex idx = _first_holding(indexes, key)
+    if idx is None or record_kind(idx.found) == K_TOMBSTONE:
         return None
-    finally:
-        keybuf_free(&q)
-
-
-def order_key(key):
-    """Order key of LedgerKey XDR `key` (as keys.ledger_key_order_key)."""
-    cdef bytes kb = key if type(key) is bytes else bytes(key)
-    cdef KeyBuf q
-    cdef Py_ssize_t kl
-    keybuf_init(&q, 128)
-    try:
-        kl = ledger_key_order_key_into(<const uint8_t *>PyBytes_AS_STRING(kb),
-                                       PyBytes_GET_SIZE(kb), &q)
-        return PyBytes_FromStringAndSize(<const char *>q.data, kl)
-    finally:
-        keybuf_free(&q)
+    return PyBytes_FromStringAndSize(<const char *>idx.found + 4, idx.found_len - 4)
 
 
 def load_entries(tuple indexes, keys, bint raw=False):

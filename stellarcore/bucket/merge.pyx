@@ -130,13 +130,9 @@ cdef class _Input:
         return 0
 
 
-cdef inline bint _is_tombstone(int32_t kind, bint hot) noexcept nogil:
-    return kind == K_DEAD    # DEADENTRY (live) and HOT_ARCHIVE_LIVE (hot) are both 1
-
-
-cdef inline int _put(RecordWriter w, _Input src, int32_t as_kind, bint keep,
-                     bint hot) noexcept nogil:
-    if not keep and _is_tombstone(as_kind, hot):
+cdef inline int _put(RecordWriter w, _Input src, int32_t as_kind, bint keep) noexcept nogil:
+    # K_DEAD is the tombstone of both kinds: DEADENTRY and HOT_ARCHIVE_LIVE are 1
+    if not keep and as_kind == K_DEAD:
         return 0
     if as_kind == src.kind:
         return w.put(src.reader.rec, src.reader.rec_len)
@@ -158,30 +154,30 @@ cdef int _merge_loop(_Input o, _Input n, RecordWriter w, bint keep, bint hot,
         if c < 0:
             if o.kind != K_LIVE and o.kind != K_DEAD and (hot or o.kind != K_INIT):
                 return E_KIND_OLD
-            if _put(w, o, o.kind, keep, hot) < 0:
+            if _put(w, o, o.kind, keep) < 0:
                 return E_WRITE
             adv_o = 1
         elif c > 0:
             if n.kind != K_LIVE and n.kind != K_DEAD and (hot or n.kind != K_INIT):
                 return E_KIND_NEW
-            if _put(w, n, n.kind, keep, hot) < 0:
+            if _put(w, n, n.kind, keep) < 0:
                 return E_WRITE
             adv_n = 1
         else:
             adv_o = adv_n = 1
             if hot:
-                r = _put(w, n, n.kind, keep, hot)
+                r = _put(w, n, n.kind, keep)
             elif n.kind == K_INIT:
                 if o.kind != K_DEAD:
                     return E_INIT_OVER_LIVE
-                r = _put(w, n, K_LIVE, keep, hot)
+                r = _put(w, n, K_LIVE, keep)
             elif o.kind == K_INIT:
                 if n.kind == K_LIVE:
-                    r = _put(w, n, K_INIT, keep, hot)
+                    r = _put(w, n, K_INIT, keep)
                 else:
                     r = 0          # INIT + DEAD annihilate
             else:
-                r = _put(w, n, n.kind, keep, hot)
+                r = _put(w, n, n.kind, keep)
             if r < 0:
                 return E_WRITE
         if adv_o:

@@ -23,10 +23,10 @@ import hashlib
 import json
 import os
 import re
-import secrets
 from dataclasses import InitVar, dataclass
 from typing import Callable, Iterable, NamedTuple, Optional, Sequence, Union
 
+from stellarcore.util.fs import write_atomically
 from stellarcore.version import __version__
 
 __all__ = [
@@ -360,35 +360,7 @@ class HistoryArchiveState:
         """Write the HAS to `path` durably and atomically: a temporary file in
         the same directory, fsync, rename over `path`, fsync of the directory
         (stellar-core's fs::durableRename)."""
-        data = self.to_json().encode("utf-8")
-        path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        # a fresh name beside the target; mode 0666 less the umask, like the
-        # plain file stellar-core writes
-        tmp = f"{path}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        try:
-            dfd = os.open(directory, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(dfd)
-        except OSError:
-            pass
-        finally:
-            os.close(dfd)
+        write_atomically(path, self.to_json().encode("utf-8"), durable=True)
 
     # -- computations -------------------------------------------------------
 

@@ -15,7 +15,7 @@ class Workload:
         self.dead = []           # keys deleted, candidates for re-creation
         self.next_id = 0
 
-    def _new_key(self, ledger):
+    def _new_key(self):
         if self.dead and self.rng.random() < 0.2:
             return self.dead.pop(self.rng.randrange(len(self.dead)))
         n = self.next_id
@@ -29,13 +29,23 @@ class Workload:
             return account_key(n), account_entry(n, value, ledger)
         return contract_data_key(n), contract_data_entry(n, value, 1, ledger)
 
+    def _pick(self, idents, touched):
+        """An existing key not yet changed in this ledger, or None."""
+        if not idents:
+            return None
+        ident = self.rng.choice(idents)
+        if ident in touched:
+            return None
+        touched.add(ident)
+        return ident
+
     def ledger(self, ledger):
         """(init, live, dead) of one ledger, applied to the model."""
         rng = self.rng
         init, live, dead, touched = [], [], [], set()
         idents = list(self.state.keys())
         for _ in range(rng.randrange(0, 8)):
-            ident = self._new_key(ledger)
+            ident = self._new_key()
             if ident in touched or ident in self.state:
                 continue
             touched.add(ident)
@@ -43,25 +53,17 @@ class Workload:
             self.state[ident] = (k, e)
             init.append(e)
         for _ in range(rng.randrange(0, 6)):
-            if not idents:
-                break
-            ident = rng.choice(idents)
-            if ident in touched:
-                continue
-            touched.add(ident)
-            k, e = self._make(ident, rng.randrange(1 << 32), ledger)
-            self.state[ident] = (k, e)
-            live.append(e)
+            ident = self._pick(idents, touched)
+            if ident is not None:
+                k, e = self._make(ident, rng.randrange(1 << 32), ledger)
+                self.state[ident] = (k, e)
+                live.append(e)
         for _ in range(rng.randrange(0, 3)):
-            if not idents:
-                break
-            ident = rng.choice(idents)
-            if ident in touched:
-                continue
-            touched.add(ident)
-            k, _ = self.state.pop(ident)
-            self.dead.append(ident)
-            dead.append(k)
+            ident = self._pick(idents, touched)
+            if ident is not None:
+                k, _ = self.state.pop(ident)
+                self.dead.append(ident)
+                dead.append(k)
         return init, live, dead
 
     def live_state(self):
