@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
+from stellarcore import xdr
 from stellarcore.crypto.sha import sha256
+from stellarcore.crypto.txhash import full_hash
 
 # TransactionQueue::AddResultCode values the overlay distinguishes
 TX_PENDING = "pending"
@@ -80,26 +82,50 @@ class SimpleHerder:
         self.tx_sets: dict[bytes, tuple[bool, Any]] = {}
         self.qsets: dict[bytes, Any] = {}
         self.envelopes: list = []
+        self.envelope_hashes: set = set()
         self.dont_haves: list = []
         self.scp_state_requests: list = []
         self.on_envelope = None
         self.on_transaction = None
+        self.tx_receipts: dict[bytes, int] = {}     # TRANSACTION messages seen per full hash
+        self.overlay = None
+
+    def attach(self, overlay) -> None:
+        """Re-flood what is new, as the herder does with what it accepts."""
+        self.overlay = overlay
 
     def recv_scp_envelope(self, envelope) -> bool:
+        key = sha256(envelope.to_xdr())
+        if key in self.envelope_hashes:
+            return True
+        self.envelope_hashes.add(key)
         self.envelopes.append(envelope)
         if self.on_envelope:
             self.on_envelope(envelope)
+        if self.overlay is not None:
+            self.overlay.broadcast_message(xdr.StellarMessage(envelope=envelope))
         return True
 
-    def recv_transaction(self, envelope, full_hash: bytes) -> str:
-        if full_hash in self.banned:
+    def submit_transaction(self, envelope) -> bytes:
+        """A tx from a client: keep it and flood it."""
+        h = full_hash(envelope)
+        self.txs[h] = envelope
+        if self.overlay is not None:
+            self.overlay.broadcast_transaction(envelope)
+        return h
+
+    def recv_transaction(self, envelope, tx_hash: bytes) -> str:
+        self.tx_receipts[tx_hash] = self.tx_receipts.get(tx_hash, 0) + 1
+        if tx_hash in self.banned:
             return TX_REJECTED
-        if full_hash in self.txs:
+        if tx_hash in self.txs:
             return TX_DUPLICATE
-        self.txs[full_hash] = envelope
-        self.tx_arrivals.append(full_hash)
+        self.txs[tx_hash] = envelope
+        self.tx_arrivals.append(tx_hash)
         if self.on_transaction:
-            self.on_transaction(envelope, full_hash)
+            self.on_transaction(envelope, tx_hash)
+        if self.overlay is not None:
+            self.overlay.broadcast_transaction(envelope)
         return TX_PENDING
 
     def recv_tx_set(self, generalized: bool, tx_set) -> None:
