@@ -1,0 +1,38 @@
+"""Fee processing and application of single transactions, the part of
+stellar-core's LedgerManagerImpl::processFeesSeqNums / applyTransactions
+that is per transaction.
+
+Why separate from the ledger close: the close pipeline (tx sets, apply
+order, upgrades, buckets) comes later and will call these two functions
+in apply order; tests and benchmarks call them directly.
+"""
+from __future__ import annotations
+
+from stellarcore import xdr
+from stellarcore.ledger.ledger_txn import LedgerTxn
+from stellarcore.transactions import operations  # noqa: F401  (registers every operation)
+from stellarcore.transactions.events import STAGE_BEFORE_ALL_TXS
+from stellarcore.transactions.meta import TransactionMetaBuilder
+
+
+def process_fee(ltx_outer, frame, base_fee):
+    """Charge one transaction's fee in its own LedgerTxn.
+    Returns (mutable result, fee-processing LedgerEntryChanges)."""
+    ltx = LedgerTxn(ltx_outer)
+    try:
+        result = frame.process_fee_seq_num(ltx, base_fee)
+        changes = ltx.get_changes()
+        ltx.commit()
+    finally:
+        ltx.rollback()
+    return result, changes
+
+
+def apply_transaction(ltx, frame, result, network_id: bytes, classic_events: bool,
+                      op_apply_hook=None, meta_enabled: bool = True) -> "xdr.TransactionMeta":
+    """Apply one transaction whose fee was charged; returns its meta.
+    The fee event is emitted first, as stellar-core does right before apply."""
+    meta = TransactionMetaBuilder(frame, network_id, classic_events, meta_enabled)
+    meta.tx_events.fee_event(frame.fee_source_id, result.fee_charged, STAGE_BEFORE_ALL_TXS)
+    ok = frame.apply(ltx, meta, result, op_apply_hook=op_apply_hook)
+    return meta.finalize(ok)
