@@ -76,6 +76,7 @@ class PeersList:
             return False
         self.pending.remove(peer)
         self.authenticated[peer.peer_id] = peer
+        self.manager.survey.record_added_peer()
         log.info("Authenticated to %s", peer)
         return True
 
@@ -186,7 +187,8 @@ class OverlayManager:
             del self.dropped[:500]
         if not self.shutting_down:
             self.peer_manager.remove_peers_with_many_failures(REALLY_DEAD_NUM_FAILURES_CUTOFF, peer.address)
-        self.survey.record_dropped_peer(peer)
+        if prev_state == GOT_AUTH:
+            self.survey.record_dropped_peer(peer)
 
     def accept_authenticated_peer(self, peer: Peer) -> bool:
         return self._list(peer).accept_authenticated(peer)
