@@ -336,7 +336,7 @@ def test_drop_reason_is_logged(net, caplog):
     node, good = net
     with caplog.at_level(logging.DEBUG, logger="stellarcore.overlay"):
         r = _raw(node)
-        r.send_raw(mark(0x2000) + bytes(16))
-        assert _dropped_with(node, r, "message size unacceptable")
-    assert any("message size unacceptable" in rec.getMessage() for rec in caplog.records)
+        r.send_raw(mark(0x2345) + bytes(16))
+        assert _dropped_with(node, r, "message size unacceptable: 9029")
+    assert any("message size unacceptable: 9029" in rec.getMessage() for rec in caplog.records)
     _still_serving(node, good)
