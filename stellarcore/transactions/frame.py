@@ -103,6 +103,8 @@ class TransactionFrame:
             raise ValueError("not a v0/v1 transaction envelope")
         self.source_id = muxed_to_account_id(self.source_account)
         self.operations = self.tx.operations
+        ops = self.operations
+        self.is_soroban = len(ops) > 0 and ops[0].body.type in _SOROBAN_OPS
         self._contents_hash = None
         self._full_hash = None
         self.op_frames = [self._make_op(op, i) for i, op in enumerate(self.operations)]
@@ -138,11 +140,6 @@ class TransactionFrame:
     @property
     def num_operations(self) -> int:
         return len(self.operations)
-
-    @property
-    def is_soroban(self) -> bool:
-        ops = self.operations
-        return len(ops) > 0 and ops[0].body.type in _SOROBAN_OPS
 
     def op_types(self):
         return [op.body.type for op in self.operations]

@@ -49,6 +49,8 @@ class SignatureChecker:
 
     def check_signature(self, signers, needed_weight: int) -> bool:
         """`signers` is a list of (SignerKey, weight)."""
+        if len(signers) == 1 and signers[0][0].type == _ED25519:
+            return self._check_single_ed25519(signers[0][0], signers[0][1], needed_weight)
         by_type = {_PRE_AUTH: [], _HASH_X: [], _ED25519: [], _SIGNED_PAYLOAD: []}
         for key, weight in signers:
             by_type[key.type].append((key, weight))
@@ -75,6 +77,14 @@ class SignatureChecker:
                             return True
                         del cands[j]
                         break
+        return False
+
+    def _check_single_ed25519(self, key, weight: int, needed_weight: int) -> bool:
+        """The common case (a master key and no other signer), same rules."""
+        for i, sig in enumerate(self.signatures):
+            if self._verify(_ED25519, sig, key):
+                self.used[i] = True
+                return min(weight, 255) >= needed_weight
         return False
 
     def _verify(self, kind, sig, key) -> bool:

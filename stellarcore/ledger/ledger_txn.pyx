@@ -1,3 +1,4 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
 """Nested copy-on-write ledger transactions (stellar-core ledger/LedgerTxn).
 
 Why this shape: every operation, transaction and fee pass in stellar-core runs
@@ -29,15 +30,20 @@ mutated.
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional, Protocol
+from typing import Optional, Protocol
+
+cimport cython
 
 from stellarcore import xdr
 
 _CT = xdr.LedgerEntryChangeType
 
-INIT = 0
-LIVE = 1
-DELETED = 2
+DEF _INIT = 0
+DEF _LIVE = 1
+DEF _DELETED = 2
+INIT = _INIT
+LIVE = _LIVE
+DELETED = _DELETED
 
 
 class LedgerTxnError(RuntimeError):
@@ -106,24 +112,31 @@ def entry_key_bytes(entry: "xdr.LedgerEntry") -> bytes:
     return ledger_entry_key(entry).to_xdr()
 
 
-class LedgerTxn:
+cdef class LedgerTxn:
     """One level of nested ledger state (stellar-core LedgerTxn).
 
     `parent` is another LedgerTxn or a RootStore.
     """
 
-    __slots__ = ("_parent", "_entries", "_states", "_header", "_child", "_done",
-                 "_update_last_modified")
+    cdef readonly object _parent
+    cdef LedgerTxn _ptxn          # the parent when it is a LedgerTxn, else None
+    cdef dict _entries
+    cdef dict _states
+    cdef object _header
+    cdef public object _child
+    cdef public bint _done
+    cdef bint _update_last_modified
 
-    def __init__(self, parent, update_last_modified: bool = True):
+    def __init__(self, parent, bint update_last_modified=True):
         if getattr(parent, "_child", None) is not None:
             raise LedgerTxnError("parent already has an open child")
         if getattr(parent, "_done", False):
             raise LedgerTxnError("parent is sealed")
         parent._child = self
         self._parent = parent
-        self._entries: dict = {}
-        self._states: dict = {}
+        self._ptxn = parent if isinstance(parent, LedgerTxn) else None
+        self._entries = {}
+        self._states = {}
         self._header = None
         self._child = None
         self._done = False
@@ -131,7 +144,7 @@ class LedgerTxn:
 
     # -- header ---------------------------------------------------------
     @property
-    def header(self) -> "xdr.LedgerHeader":
+    def header(self):
         """The mutable header of this transaction (copied from the parent's
         on first use; committed with the entries)."""
         h = self._header
@@ -139,34 +152,44 @@ class LedgerTxn:
             h = self._header = self._parent_header().copy()
         return h
 
-    load_header = header
+    @property
+    def load_header(self):
+        return self.header
 
-    def _parent_header(self):
-        p = self._parent
-        if isinstance(p, LedgerTxn):
-            return p._header if p._header is not None else p._parent_header()
-        return p.get_header()
+    cpdef object _parent_header(self):
+        cdef LedgerTxn p = self._ptxn
+        while p is not None:
+            if p._header is not None:
+                return p._header
+            if p._ptxn is None:
+                return p._parent.get_header()
+            p = p._ptxn
+        return self._parent.get_header()
 
-    def get_header(self):
+    cpdef object get_header(self):
         """The current header, read-only (no copy)."""
         return self._header if self._header is not None else self._parent_header()
 
     @property
-    def ledger_version(self) -> int:
+    def ledger_version(self):
         return self.get_header().ledgerVersion
 
     # -- reads ----------------------------------------------------------
-    def get_newest(self, key):
+    cpdef object get_newest(self, object key):
         """The newest version of `key` in this chain, read-only, or None."""
-        t = self
-        while isinstance(t, LedgerTxn):
+        cdef LedgerTxn t = self
+        cdef object st
+        cdef object root = None
+        while t is not None:
             st = t._states.get(key)
             if st is not None:
-                return None if st == DELETED else t._entries[key]
-            t = t._parent
+                return None if st == _DELETED else t._entries[key]
+            if t._ptxn is None:
+                root = t._parent
+            t = t._ptxn
         if type(key) is not bytes:
             return None
-        return t.get_entry(key)
+        return root.get_entry(key)
 
     def load_without_record(self, key):
         """Read `key` without recording it (stellar-core loadWithoutRecord).
@@ -176,13 +199,13 @@ class LedgerTxn:
             key = key.to_xdr()
         return self.get_newest(key)
 
-    def exists(self, key) -> bool:
+    def exists(self, key):
         if type(key) is not bytes and type(key) is not tuple:
             key = key.to_xdr()
         return self.get_newest(key) is not None
 
     # -- writes ---------------------------------------------------------
-    def load(self, key):
+    cpdef object load(self, object key):
         """Load `key` for write: records it (LIVE), returns an entry this
         transaction owns, or None if it does not exist."""
         self._check_open()
@@ -190,13 +213,13 @@ class LedgerTxn:
             key = key.to_xdr()
         st = self._states.get(key)
         if st is not None:
-            return None if st == DELETED else self._entries[key]
+            return None if st == _DELETED else self._entries[key]
         prev = self._parent_newest(key)
         if prev is None:
             return None
         e = prev.copy()
         self._entries[key] = e
-        self._states[key] = LIVE
+        self._states[key] = _LIVE
         return e
 
     def create(self, entry, key=None):
@@ -210,11 +233,11 @@ class LedgerTxn:
             raise LedgerTxnError("Key already exists")
         st = self._states.get(key)
         # INIT over DELETED of this same level becomes LIVE (mergeFrom).
-        self._states[key] = LIVE if st == DELETED else INIT
+        self._states[key] = _LIVE if st == _DELETED else _INIT
         self._entries[key] = entry
         return entry
 
-    def erase(self, key) -> None:
+    def erase(self, key):
         """Erase an existing entry (DELETED, or annihilate an INIT)."""
         self._check_open()
         if type(key) is not bytes and type(key) is not tuple:
@@ -222,52 +245,57 @@ class LedgerTxn:
         if self.get_newest(key) is None:
             raise LedgerTxnError("Key does not exist")
         st = self._states.get(key)
-        if st == INIT:
+        if st == _INIT:
             del self._states[key]
             del self._entries[key]
         else:
-            self._states[key] = DELETED
+            self._states[key] = _DELETED
             self._entries[key] = None
 
     # -- lifecycle ------------------------------------------------------
-    def commit(self) -> None:
+    cpdef commit(self):
         """Merge this transaction into its parent and seal it."""
+        cdef LedgerTxn p
+        cdef dict pe, ps
+        cdef int st
         self._check_open()
         self._stamp_last_modified()
-        p = self._parent
-        if isinstance(p, LedgerTxn):
-            pe, ps = p._entries, p._states
-            for k, st in self._states.items():
+        p = self._ptxn
+        if p is not None:
+            pe = p._entries
+            ps = p._states
+            for k, sto in self._states.items():
+                st = sto
                 e = self._entries[k]
                 pst = ps.get(k)
-                if st == DELETED:
-                    if pst == INIT:
+                if st == _DELETED:
+                    if pst == _INIT:
                         del ps[k]
                         del pe[k]
                     else:
-                        ps[k] = DELETED
+                        ps[k] = _DELETED
                         pe[k] = None
-                elif st == INIT:
+                elif st == _INIT:
                     if pst is None:
-                        ps[k] = INIT
-                    elif pst == DELETED:
-                        ps[k] = LIVE
+                        ps[k] = _INIT
+                    elif pst == _DELETED:
+                        ps[k] = _LIVE
                     else:
                         raise LedgerTxnError("cannot commit a child init entry into a live parent entry")
                     pe[k] = e
                 else:
-                    if pst == DELETED:
+                    if pst == _DELETED:
                         raise LedgerTxnError("cannot set deleted entry to live")
                     if pst is None:
-                        ps[k] = LIVE
+                        ps[k] = _LIVE
                     pe[k] = e
             if self._header is not None:
                 p._header = self._header
         else:
-            p.commit_child(self._entries, self._states, self.get_header())
+            self._parent.commit_child(self._entries, self._states, self.get_header())
         self._seal()
 
-    def rollback(self) -> None:
+    cpdef rollback(self):
         """Drop everything this transaction recorded."""
         if self._done:
             return
@@ -282,25 +310,24 @@ class LedgerTxn:
         self.rollback()
         return False
 
-    def _seal(self):
+    cdef _seal(self):
         self._done = True
         self._parent._child = None
 
-    def _check_open(self):
+    cdef _check_open(self):
         if self._done:
             raise LedgerTxnError("LedgerTxn is sealed")
         if self._child is not None:
             raise LedgerTxnError("LedgerTxn has an open child")
 
-    def _parent_newest(self, key):
-        p = self._parent
-        if isinstance(p, LedgerTxn):
-            return p.get_newest(key)
+    cdef object _parent_newest(self, object key):
+        if self._ptxn is not None:
+            return self._ptxn.get_newest(key)
         if type(key) is not bytes:
             return None
-        return p.get_entry(key)
+        return self._parent.get_entry(key)
 
-    def _stamp_last_modified(self):
+    cdef _stamp_last_modified(self):
         if not self._update_last_modified:
             return
         seq = self.get_header().ledgerSeq
@@ -309,44 +336,47 @@ class LedgerTxn:
                 e.lastModifiedLedgerSeq = seq
 
     # -- meta and deltas ------------------------------------------------
-    def get_changes(self) -> list:
+    def get_changes(self):
         """The LedgerEntryChanges of this transaction against its parent,
         as stellar-core's getChanges (stamps lastModifiedLedgerSeq first).
         Order: the order keys were first recorded here."""
         self._check_open()
         self._stamp_last_modified()
         out = []
+        LEC = xdr.LedgerEntryChange
         for k, st in self._states.items():
             if type(k) is not bytes:
                 continue
             e = self._entries[k]
-            if st == INIT:
-                out.append(xdr.LedgerEntryChange(_CT.LEDGER_ENTRY_CREATED, e.copy()))
+            if st == _INIT:
+                out.append(LEC(_CT.LEDGER_ENTRY_CREATED, e.copy()))
                 continue
             prev = self._parent_newest(k)
             if prev is None:
                 raise LedgerTxnError("modified entry has no previous state")
-            out.append(xdr.LedgerEntryChange(_CT.LEDGER_ENTRY_STATE, prev.copy()))
-            if st == DELETED:
-                out.append(xdr.LedgerEntryChange(_CT.LEDGER_ENTRY_REMOVED, xdr.LedgerKey.from_xdr(k)))
+            out.append(LEC(_CT.LEDGER_ENTRY_STATE, prev.copy()))
+            if st == _DELETED:
+                out.append(LEC(_CT.LEDGER_ENTRY_REMOVED, xdr.LedgerKey.from_xdr(k)))
             else:
-                out.append(xdr.LedgerEntryChange(_CT.LEDGER_ENTRY_UPDATED, e.copy()))
+                out.append(LEC(_CT.LEDGER_ENTRY_UPDATED, e.copy()))
         return out
 
-    def get_delta(self) -> Iterator[tuple]:
+    def get_delta(self):
         """(key, previous, current) for every recorded ledger entry; the
         invariants' view (stellar-core getDelta). Entries are read-only."""
         self._stamp_last_modified()
+        out = []
         for k, st in self._states.items():
             if type(k) is not bytes:
                 continue
-            prev = None if st == INIT else self._parent_newest(k)
-            yield k, prev, self._entries[k]
+            prev = None if st == _INIT else self._parent_newest(k)
+            out.append((k, prev, self._entries[k]))
+        return iter(out)
 
     def recorded_keys(self):
         return list(self._states.keys())
 
-    def has_sponsorship_entry(self) -> bool:
+    def has_sponsorship_entry(self):
         """Whether this transaction recorded any sponsorship or sponsorship
         counter entry, in any state (stellar-core hasSponsorshipEntry)."""
         for k in self._states:
