@@ -75,7 +75,7 @@ def apply_ledger(entries: dict, env_bytes: list, meta: bool = True) -> int:
     root.entries = dict(entries)
     ltx = LedgerTxn(root)
     frames = [make_transaction_frame(NETWORK_ID, xdr.TransactionEnvelope.from_xdr(b)) for b in env_bytes]
-    charged = [process_fee(ltx, f, 100)[0] for f in frames]
+    charged = [process_fee(ltx, f, 100, meta)[0] for f in frames]
     ok = 0
     for f, r in zip(frames, charged):
         apply_transaction(ltx, f, r, NETWORK_ID, classic_events=False, meta_enabled=meta)

@@ -15,13 +15,14 @@ from stellarcore.transactions.events import STAGE_BEFORE_ALL_TXS
 from stellarcore.transactions.meta import TransactionMetaBuilder
 
 
-def process_fee(ltx_outer, frame, base_fee):
+def process_fee(ltx_outer, frame, base_fee, meta_enabled: bool = True):
     """Charge one transaction's fee in its own LedgerTxn.
-    Returns (mutable result, fee-processing LedgerEntryChanges)."""
+    Returns (mutable result, fee-processing LedgerEntryChanges - empty when
+    meta is off, as stellar-core builds no LedgerCloseMeta then)."""
     ltx = LedgerTxn(ltx_outer)
     try:
         result = frame.process_fee_seq_num(ltx, base_fee)
-        changes = ltx.get_changes()
+        changes = ltx.get_changes() if meta_enabled else []
         ltx.commit()
     finally:
         ltx.rollback()
