@@ -174,6 +174,11 @@ class Peer:
         self._out_event.set()
         if self.sock is None:
             self._close()
+        else:
+            # the writer flushes (e.g. the ERROR_MSG) and closes; a peer that
+            # stopped reading would keep it blocked, so close regardless soon
+            # after, as TCPPeer closes the socket with a delay
+            gevent.spawn_later(1.0, self._close)
 
     def _close(self):
         if self._closed:
