@@ -6,9 +6,10 @@ operations that legitimately take reserves out (LiquidityPoolWithdraw, and
 the authorization revocations AllowTrust / SetTrustLineFlags that redeem
 pool shares). Created or deleted pools are not checked. Non-strict.
 
-The operation type is needed for the exemptions; when the caller does not
-pass the operation, pools whose product decreased are reported only if no
-operation is known to exempt them (we cannot tell, so we check).
+The operation type is needed for the exemptions. When the caller does not
+pass the operation, a pool whose totalPoolShares decreased is taken as
+exempt: only the three exempt operations burn pool shares (a withdrawal, or
+a revocation redeeming them), deposits mint shares and trades keep them.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def check(ctx: OperationContext) -> str:
             continue
         c = cur.data.liquidityPool.body.constantProduct
         p = prev.data.liquidityPool.body.constantProduct
+        if op is None and c.totalPoolShares < p.totalPoolShares:
+            continue
         if c.reserveA < 0 or c.reserveB < 0 or p.reserveA < 0 or p.reserveB < 0:
             return "negative reserves"
         if c.reserveA * c.reserveB < p.reserveA * p.reserveB:

@@ -15,7 +15,7 @@ USD = b.credit("USD")
 
 
 def _pool_change(da, db):
-    p = b.pool(b.NATIVE, USD, 1000, 1000, pool_id=b"\6" * 32)
+    p = b.pool(b.NATIVE, USD, 1000, 1000, shares=1000, pool_id=b"\6" * 32)
     p2 = p.copy()
     p2.data.liquidityPool.body.constantProduct.reserveA += da
     p2.data.liquidityPool.body.constantProduct.reserveB += db
@@ -46,6 +46,17 @@ def test_constant_product_exempt_operations(arm):
     deposit = xdr.Operation(sourceAccount=None, body=xdr.OperationBody(
         liquidityPoolDepositOp=xdr.LiquidityPoolDepositOp()))
     assert not b.holds(CP, _pool_change(-500, -500), operation=deposit)
+
+
+def test_constant_product_without_operation_exempts_share_burns():
+    """No operation given: a pool that burned shares is a withdrawal or a
+    redemption (the exempt operations); otherwise it is checked."""
+    burn = _pool_change(-500, -500)
+    burn[0][2].data.liquidityPool.body.constantProduct.totalPoolShares -= 1
+    assert b.holds(CP, burn)
+    deposit = xdr.Operation(sourceAccount=None, body=xdr.OperationBody(
+        liquidityPoolDepositOp=xdr.LiquidityPoolDepositOp()))
+    assert not b.holds(CP, burn, operation=deposit)
 
 
 def test_constant_product_negative_and_created_pools():
