@@ -39,8 +39,10 @@ except ImportError:  # pragma: no cover
 def invariant_hook(op, ltx_op, op_meta):
     if _check_invariants is None:
         return
+    ev = op_meta.events
     _check_invariants(ltx_op._parent_header(), ltx_op.get_header(), list(ltx_op.get_delta()),
-                      op_meta.events.events)
+                      ev.events if ev.enabled else None,
+                      operation=op.op, op_result=op.result, network_id=NETWORK_ID)
 
 
 # -- assets and operations --------------------------------------------------
