@@ -1,3 +1,10 @@
 """One module per operation (stellar-core transactions/*OpFrame.cpp).
 Importing this package registers every operation frame."""
 from stellarcore.transactions.operations import create_account, payment  # noqa: F401
+from stellarcore.transactions.operations import change_trust  # noqa: F401
+from stellarcore.transactions.operations import allow_trust  # noqa: F401
+from stellarcore.transactions.operations import set_trust_line_flags  # noqa: F401
+from stellarcore.transactions.operations import clawback  # noqa: F401
+from stellarcore.transactions.operations import claimable_balance  # noqa: F401
+from stellarcore.transactions.operations import claim_claimable_balance  # noqa: F401
+from stellarcore.transactions.operations import clawback_claimable_balance  # noqa: F401
