@@ -201,3 +201,41 @@ def test_with_sponsorship(L):
     assert B.num_sponsored(le.data.account) == 2
     assert B.num_sponsoring(L.root.entry().data.account) == 2
     assert B.num_sponsoring(le.data.account) == 0
+
+
+def _sponsored_create(L, dest):
+    ops = [make_op(_OT.BEGIN_SPONSORING_FUTURE_RESERVES, xdr.BeginSponsoringFutureReservesOp(sponsoredID=dest.id),
+                   source=L.root),
+           op_create_account(dest, 0, source=L.root),
+           make_op(_OT.END_SPONSORING_FUTURE_RESERVES, None, source=dest)]
+    return tx_envelope(L.root, L.root.seq + 1, ops, signers=[L.root, dest])
+
+
+@pytest.mark.parametrize("due_to_subentries", [False, True], ids=["too many sponsoring",
+                                                                  "too many sponsoring due to subentries"])
+def test_too_many_sponsoring(due_to_subentries):
+    """SponsorshipTestUtils tooManySponsoring with root as the sponsor and
+    2 reserves per created account: one more sponsored account fits, the
+    next is opTOO_MANY_SPONSORING (numSponsoring, and from protocol 18
+    numSponsoring + numSubEntries, may not pass UINT32_MAX)."""
+    require_op(_OT.BEGIN_SPONSORING_FUTURE_RESERVES)
+    require_op(_OT.END_SPONSORING_FUTURE_RESERVES)
+    from stellarcore.ledger import balances as B
+    L = TestLedger(invariants=False)  # the subentry count below has no entries behind it
+    le = L.root.entry()
+    acc = le.data.account
+    v2 = B.prepare_account_ext_v2(acc)
+    v2.numSponsoring = 0xFFFFFFFF - 2 - (50 if due_to_subentries else 0)
+    if due_to_subentries:
+        acc.numSubEntries = 50
+    L.put(le)
+    a1 = TestAccount(L, SecretKey.for_test_account("a1"))
+    a2 = TestAccount(L, SecretKey.for_test_account("a2"))
+    assert check_valid(L, _sponsored_create(L, a1)).result.code == TC.txSUCCESS
+    assert L.apply(_sponsored_create(L, a1)).ok
+    env = _sponsored_create(L, a2)
+    assert check_valid(L, env).result.code == TC.txSUCCESS
+    r = L.apply(env)
+    assert r.code == TC.txFAILED
+    assert r.op_results[1].code == OC.opTOO_MANY_SPONSORING
+    assert not a2.exists()

@@ -290,30 +290,60 @@ def test_fee_charged_capped_at_outer_bid_and_balance(L):
     assert r.result.feeCharged == 4 * FEE
 
 
-@pytest.mark.parametrize("sponsored", [False])
+@pytest.mark.parametrize("sponsored", [False, True], ids=["not sponsored", "sponsored"])
 def test_one_time_signer_removal(L, sponsored):
     """Fee source's pre-auth signer keyed by the fee-bump hash and the inner
     source's keyed by the inner hash are both removed; txChangesBefore holds
-    the fee source (STATE, UPDATED) then the inner source (STATE, UPDATED)."""
+    4 changes (6 when the fee-bump signer was sponsored: the sponsor's
+    numSponsoring drops too), every STATE with one signer (or the sponsor),
+    every UPDATED with none."""
     acc = L.root.create("A", 3 * reserve(L) + 3 * FEE)
+    sponsoring = L.root.create("sponsoring", 3 * reserve(L))
     env = fee_bump(L, acc, L.root, L.root, 2 * FEE, FEE, 1, sign_inner=False, sign_outer=False)
+    env.feeBump.tx.innerTx.v1.tx.seqNum += 1  # the sponsoring tx below is not the root's
     inner_env = xdr.TransactionEnvelope(xdr.EnvelopeType.ENVELOPE_TYPE_TX, env.feeBump.tx.innerTx.v1)
     set_options(L.root, signers=[(preauth_key(inner_env), 1)])
-    set_options(acc, signers=[(preauth_key(env), 1)])
+    fb_signer = preauth_key(env)
+    if sponsored:
+        _sponsor_signer(L, sponsoring, acc, fb_signer)
+    else:
+        set_options(acc, signers=[(fb_signer, 1)])
+    L.root.pay(L.root, 1)  # the root's seq catches up with ++seqNum above
     assert check_valid(L, env).result.code == TC.txFEE_BUMP_INNER_SUCCESS
     r = apply_parts(L, env)
     _check_success(L, r)
     before = r.meta.v4.txChangesBefore
-    assert len(before) == 4
+    assert len(before) == (6 if sponsored else 4)
     for c in before:
         if c.type == _CT.LEDGER_ENTRY_STATE:
-            assert len(c.state.data.account.signers) == 1
+            ae = c.state.data.account
+            assert ae.accountID == sponsoring.id or len(ae.signers) == 1
         else:
             assert c.type == _CT.LEDGER_ENTRY_UPDATED
             assert len(c.updated.data.account.signers) == 0
-    assert [c.state.data.account.accountID for c in before if c.type == _CT.LEDGER_ENTRY_STATE] == [acc.id, L.root.id]
     assert signer_count(L.root) == 0
     assert signer_count(acc) == 0
+    if sponsored:
+        from stellarcore.ledger import balances as B
+        assert B.num_sponsored(acc.entry().data.account) == 0
+        assert B.num_sponsoring(sponsoring.entry().data.account) == 0
+
+
+def _sponsor_signer(L, sponsoring, acc, key):
+    """sponsoring sponsors `key` as acc's signer (Begin/SetOptions/End)."""
+    from tests.transactions.harness import make_op
+    from tests.transactions.txscen import require_op
+    _OT = xdr.OperationType
+    for t in (_OT.BEGIN_SPONSORING_FUTURE_RESERVES, _OT.END_SPONSORING_FUTURE_RESERVES, _OT.SET_OPTIONS):
+        require_op(t)
+    ops = [make_op(_OT.BEGIN_SPONSORING_FUTURE_RESERVES, xdr.BeginSponsoringFutureReservesOp(sponsoredID=acc.id),
+                   source=sponsoring),
+           make_op(_OT.SET_OPTIONS, xdr.SetOptionsOp(signer=xdr.Signer(key=key, weight=1)), source=acc),
+           make_op(_OT.END_SPONSORING_FUTURE_RESERVES, None, source=acc)]
+    r = L.apply(tx_envelope(acc, acc.seq + 1, ops, signers=[acc, sponsoring]))
+    assert r.ok, r.result
+    e = acc.entry().data.account
+    assert e.ext.v1.ext.v2.signerSponsoringIDs == [sponsoring.id]
 
 
 def test_fee_source_one_time_signer_removed_even_if_inner_fails(L):

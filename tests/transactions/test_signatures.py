@@ -488,3 +488,56 @@ def test_reduce_auth_missing_signature(L):
     assert r.code == TC.txFAILED
     assert r.op_code(0) == _P.PAYMENT_SUCCESS
     assert r.op_results[1].code == OC.opBAD_AUTH
+
+
+@alt_param
+def test_alt_success_complex_sponsored_signatures(L, alt):
+    """"success complex sponsored signatures": the one-time signer (sponsored
+    by a2) sits between two root-sponsored signers; removing it keeps
+    signerSponsoringIDs aligned ([none, root, root]) and releases a2's
+    sponsorship."""
+    for t in (_OT.BEGIN_SPONSORING_FUTURE_RESERVES, _OT.END_SPONSORING_FUTURE_RESERVES, _OT.SET_OPTIONS):
+        require_op(t)
+    from stellarcore.ledger import balances as B
+    a1, s1 = _alt_multisig_world(L)
+    set_options(a1, med=100)
+    a2 = L.root.create("A2", payment_amount(L))
+    env = clear_sigs(tx_envelope(a1, a1.seq + 1, [op_payment(L.root, 1000)]))
+    sign(env, s1)
+    sk = alt.key(L, env)
+    signer1 = ed25519_key(L.account("1").secret)
+    signer2 = payload_key(L.root, b"z")
+
+    def begin(sponsor):
+        return make_op(_OT.BEGIN_SPONSORING_FUTURE_RESERVES,
+                       xdr.BeginSponsoringFutureReservesOp(sponsoredID=a1.id), source=sponsor)
+
+    def add_signer(key):
+        return make_op(_OT.SET_OPTIONS, xdr.SetOptionsOp(signer=xdr.Signer(key=key, weight=5)), source=a1)
+
+    end = make_op(_OT.END_SPONSORING_FUTURE_RESERVES, None, source=a1)
+    inside = tx_envelope(a2, a2.seq + 1, [begin(a2), add_signer(sk), end], signers=[a2, a1])
+    assert L.apply(inside).ok
+    outside = tx_envelope(L.root, L.root.seq + 1, [begin(L.root), add_signer(signer1), add_signer(signer2), end],
+                          signers=[L.root, a1])
+    assert L.apply(outside).ok
+    acc = a1.entry().data.account
+    assert len(acc.signers) == 4
+    assert B.num_sponsoring(L.root.entry().data.account) == 2
+    assert B.num_sponsoring(a2.entry().data.account) == 1
+    alt.sign(L, env)
+    r = L.apply(env)
+    assert r.code == TC.txSUCCESS
+    assert r.op_code(0) == _P.PAYMENT_SUCCESS
+    acc = a1.entry().data.account
+    assert len(acc.signers) == (3 if alt.auto_remove else 4)
+    ids = dict(zip([s.key.to_xdr() for s in acc.signers], acc.ext.v1.ext.v2.signerSponsoringIDs))
+    assert ids[ed25519_key(s1).to_xdr()] is None
+    assert ids[signer1.to_xdr()] == L.root.id and ids[signer2.to_xdr()] == L.root.id
+    if alt.auto_remove:
+        assert sk.to_xdr() not in ids
+        assert B.num_sponsoring(L.root.entry().data.account) == 2
+        assert B.num_sponsoring(a2.entry().data.account) == 0
+        assert B.num_sponsored(acc) == 2
+    else:
+        assert ids[sk.to_xdr()] == a2.id

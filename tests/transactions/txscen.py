@@ -37,7 +37,7 @@ from stellarcore.transactions import operations  # noqa: F401  (registers the op
 from stellarcore.transactions.apply import apply_transaction, process_fee
 from stellarcore.transactions.operation_frame import OPERATION_FRAMES
 from tests.transactions.harness import (NETWORK_ID, Applied, TestAccount, account_id_of, invariant_hook,
-                                        muxed, tx_envelope)
+                                        tx_envelope)
 
 TC = xdr.TransactionResultCode
 OC = xdr.OperationResultCode
@@ -267,5 +267,3 @@ def remove_account(acc: TestAccount) -> None:
     """AccountMerge's effect on the ledger (the balance goes nowhere: test only)."""
     acc.ledger.root_store.entries.pop(account_key(acc.id))
 
-
-__all__ = ["muxed"]
