@@ -614,6 +614,10 @@ class FeeBumpTransactionFrame:
 
     def check_valid(self, ltx, current: int = 0, lower_offset: int = 0, upper_offset: int = 0) -> FeeBumpTxResult:
         header = ltx.get_header()
+        if self.fee < 0:  # XDRProvidesValidFee
+            result = FeeBumpTxResult(self.inner.contents_hash, self.inner.op_types(), 0, 0)
+            result.set_error(_TC.txMALFORMED)
+            return result
         result = FeeBumpTxResult(self.inner.contents_hash, self.inner.op_types(),
                                  self.get_fee(header, header.baseFee, False), 0)
         checker = SignatureChecker(self.contents_hash, self.signatures)
