@@ -8,3 +8,10 @@ from stellarcore.transactions.operations import clawback  # noqa: F401
 from stellarcore.transactions.operations import claimable_balance  # noqa: F401
 from stellarcore.transactions.operations import claim_claimable_balance  # noqa: F401
 from stellarcore.transactions.operations import clawback_claimable_balance  # noqa: F401
+from stellarcore.transactions.operations import set_options  # noqa: F401
+from stellarcore.transactions.operations import manage_data  # noqa: F401
+from stellarcore.transactions.operations import bump_sequence  # noqa: F401
+from stellarcore.transactions.operations import account_merge  # noqa: F401
+from stellarcore.transactions.operations import inflation  # noqa: F401
+from stellarcore.transactions.operations import sponsorship_ops  # noqa: F401
+from stellarcore.transactions.operations import revoke_sponsorship  # noqa: F401
