@@ -421,3 +421,24 @@ def test_merge_transfer_event(L, world):
     body = events[0].body.v0
     assert body.topics[0].sym == b"transfer"
     assert body.data.i128.lo == a1_balance - TXFEE
+
+
+def test_real_change_trust_sub_entry_and_sponsor(L, world, sponsoring_acc):
+    """MergeTests with the real ChangeTrust: a trustline blocks the merge
+    (HAS_SUB_ENTRIES); sponsoring someone's trustline makes the sponsor
+    unmergeable (IS_SPONSOR)."""
+    from tests.transactions.test_sponsorship import op_change_trust
+    from tests.transactions.txscen import require_op
+    require_op(xdr.OperationType.CHANGE_TRUST)
+    a1, b1, gateway = world
+    usd = credit("USD", gateway)
+    assert a1.apply([op_change_trust(usd, 1_000_000)]).ok
+    r = a1.apply([op_merge(b1)])
+    assert (r.code, r.op_code(0)) == (TC.txFAILED, AM.ACCOUNT_MERGE_HAS_SUB_ENTRIES)
+    cur1 = credit("CUR1", L.root)
+    r = apply_ops(L, b1, [op_begin(b1, source=sponsoring_acc), op_change_trust(cur1, 1000), op_end()],
+                  keys=[sponsoring_acc])
+    assert r.ok, r.result
+    check_sponsorship(L, sponsoring_acc, 0, None, 0, 2, 1, 0)
+    r = sponsoring_acc.apply([op_merge(L.root)])
+    assert (r.code, r.op_code(0)) == (TC.txFAILED, AM.ACCOUNT_MERGE_IS_SPONSOR)

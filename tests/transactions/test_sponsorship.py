@@ -971,3 +971,69 @@ def test_revoke_noop_records_entry(L):
     changes = r.meta.v4.operations[0].changes
     assert [c.type for c in changes] == [xdr.LedgerEntryChangeType.LEDGER_ENTRY_STATE,
                                          xdr.LedgerEntryChangeType.LEDGER_ENTRY_UPDATED]
+
+
+# =============================================================================
+# the same scenarios with the real ChangeTrust / CreateClaimableBalance ops
+# (cross-checks the direct setup above against those operations)
+# =============================================================================
+def op_change_trust(asset, limit: int, source=None):
+    line = xdr.ChangeTrustAsset.from_xdr(asset.to_xdr())
+    return make_op(OT.CHANGE_TRUST, xdr.ChangeTrustOp(line=line, limit=limit), source)
+
+
+def op_create_claimable_balance(asset, amount: int, claimants, source=None):
+    pred = xdr.ClaimPredicate(xdr.ClaimPredicateType.CLAIM_PREDICATE_BEFORE_ABSOLUTE_TIME, INT64_MAX)
+    cl = [xdr.Claimant(xdr.ClaimantType.CLAIMANT_TYPE_V0,
+                       xdr.ClaimantV0(destination=account_id_of(c), predicate=pred)) for c in claimants]
+    return make_op(OT.CREATE_CLAIMABLE_BALANCE,
+                   xdr.CreateClaimableBalanceOp(asset=asset, amount=amount, claimants=cl), source)
+
+
+def test_real_ops_trustline_transfer_then_remove(L):
+    from tests.transactions.txscen import require_op
+    require_op(OT.CHANGE_TRUST)
+    root = L.root
+    cur1 = credit("CUR1", root)
+    a1 = root.create("a1", L.min_balance(0))
+    a2 = root.create("a2", L.min_balance(2))
+    r = apply_ops(L, root, [op_begin(a1), op_change_trust(cur1, 1000, source=a1), op_end(source=a1)], keys=[a1])
+    assert r.ok, r.result
+    key = trustline_key(a1.id, cur1)
+    check_entry_sponsorship(L, key, 1, root)
+    check_sponsorship(L, a1, 0, None, 1, 2, 0, 1)
+    r = apply_ops(L, root, [op_begin(root, source=a2), op_revoke_entry(key), op_end()], keys=[a2])
+    assert r.ok, r.result
+    check_entry_sponsorship(L, key, 1, a2)
+    check_sponsorship(L, a2, 0, None, 0, 2, 1, 0)
+    check_sponsorship(L, root, 0, None, 0, 2, 0, 0)
+    # a1 (minBalance(0)) cannot take the reserve back: LOW_RESERVE
+    r = apply_ops(L, a2, [op_revoke_entry(key)])
+    assert (r.code, r.op_code(0)) == (TC.txFAILED, RS.REVOKE_SPONSORSHIP_LOW_RESERVE)
+    assert root.pay(a1, L.min_balance(0)).ok
+    r = apply_ops(L, a2, [op_revoke_entry(key)])
+    assert r.ok, r.result
+    check_entry_sponsorship(L, key, 1, None)
+    check_sponsorship(L, a1, 0, None, 1, 2, 0, 0)
+
+
+def test_real_ops_claimable_balance_only_transferable(L):
+    from tests.transactions.txscen import require_op
+    require_op(OT.CREATE_CLAIMABLE_BALANCE)
+    root = L.root
+    a1 = root.create("a1", L.min_balance(0) + 1)
+    a2 = root.create("a2", L.min_balance(2))
+    r = apply_ops(L, root, [op_begin(a1), op_create_claimable_balance(native(), 1, [a1], source=a1),
+                            op_end(source=a1)], keys=[a1])
+    assert r.ok, r.result
+    balance_id = op_inner(r, 1).balanceID
+    key = claimable_balance_key(balance_id)
+    check_entry_sponsorship(L, key, 1, root)
+    r = apply_ops(L, root, [op_revoke_entry(key)])
+    assert (r.code, r.op_code(0)) == (TC.txFAILED, RS.REVOKE_SPONSORSHIP_ONLY_TRANSFERABLE)
+    r = apply_ops(L, root, [op_begin(root, source=a2), op_revoke_entry(key), op_end()], keys=[a2])
+    assert r.ok, r.result
+    check_entry_sponsorship(L, key, 1, a2)
+    check_sponsorship(L, a1, 0, None, 0, 0, 0, 0)
+    check_sponsorship(L, a2, 0, None, 0, 2, 1, 0)
+    check_sponsorship(L, root, 0, None, 0, 2, 0, 0)
