@@ -9,7 +9,8 @@ in apply order; tests and benchmarks call them directly.
 from __future__ import annotations
 
 from stellarcore import xdr
-from stellarcore.ledger.ledger_txn import LedgerTxn
+from stellarcore.ledger.keys import max_seq_num_to_apply_key
+from stellarcore.ledger.ledger_txn import InternalEntry, LedgerTxn
 from stellarcore.transactions import operations  # noqa: F401  (registers every operation)
 from stellarcore.transactions.events import STAGE_BEFORE_ALL_TXS
 from stellarcore.transactions.meta import TransactionMetaBuilder
@@ -27,6 +28,41 @@ def process_fee(ltx_outer, frame, base_fee, meta_enabled: bool = True):
     finally:
         ltx.rollback()
     return result, changes
+
+
+def process_fees_seq_nums(ltx_outer, txs, meta_enabled: bool = True):
+    """LedgerManagerImpl::processFeesSeqNums: charge every transaction of a
+    set, in apply order, before any of them runs. `txs` is a list of
+    (frame, base fee or None). Returns [(result, fee changes)].
+
+    If any transaction holds an AccountMerge, each source account gets a
+    MAX_SEQ_NUM_TO_APPLY internal entry with the highest sequence number
+    it uses in the set, which AccountMerge reads (PARITY_TRAPS L8)."""
+    out = []
+    ltx = LedgerTxn(ltx_outer)
+    try:
+        max_seq = {}
+        merge_seen = False
+        for frame, base_fee in txs:
+            out.append(process_fee(ltx, frame, base_fee, meta_enabled))
+            src = frame.source_id.ed25519
+            prev = max_seq.get(src)
+            max_seq[src] = frame.seq_num if prev is None else max(prev, frame.seq_num)
+            if any(op.body.type == _MERGE for op in frame.operations):
+                merge_seen = True
+        if merge_seen:
+            for src, seq in max_seq.items():
+                key = max_seq_num_to_apply_key(xdr.PublicKey(ed25519=src))
+                if ltx.load_without_record(key) is not None:
+                    raise RuntimeError("found unexpected MAX_SEQ_NUM_TO_APPLY")
+                ltx.create(InternalEntry(seq), key)
+        ltx.commit()
+    finally:
+        ltx.rollback()
+    return out
+
+
+_MERGE = xdr.OperationType.ACCOUNT_MERGE
 
 
 def apply_transaction(ltx, frame, result, network_id: bytes, classic_events: bool,

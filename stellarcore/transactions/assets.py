@@ -29,7 +29,7 @@ def asset_is_valid(asset, ledger_version: int = 23) -> bool:
     elif t == _POOL_SHARE:
         lp = asset.xdr_value()
         if not isinstance(lp, xdr.LiquidityPoolParameters):
-            return False  # a TrustLineAsset's pool share is a PoolID: not validated here
+            return True  # a TrustLineAsset's pool share (a PoolID): valid from protocol 18
         cp = lp.constantProduct
         return (asset_is_valid(cp.assetA) and asset_is_valid(cp.assetB)
                 and cp.assetA < cp.assetB and cp.fee == LIQUIDITY_POOL_FEE_V18)

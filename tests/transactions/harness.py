@@ -19,7 +19,7 @@ from stellarcore.crypto.keys import SecretKey
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key, trustline_key
 from stellarcore.ledger.ledger_txn import InMemoryRoot, LedgerTxn
-from stellarcore.transactions.apply import apply_transaction, process_fee
+from stellarcore.transactions.apply import apply_transaction, process_fees_seq_nums
 from stellarcore.transactions.frame import make_transaction_frame
 
 NETWORK = "(V) (;,,;) (V)"
@@ -162,6 +162,8 @@ class Applied:
 class TestAccount:
     """stellar-core's TestAccount: a key and its ledger."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, ledger: "TestLedger", secret: SecretKey):
         self.ledger = ledger
         self.secret = secret
@@ -212,6 +214,8 @@ class TestAccount:
 
 class TestLedger:
     """One node's ledger state with a current (closing) header."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, protocol: int = 25, base_fee: int = GENESIS_BASE_FEE,
                  base_reserve: int = GENESIS_BASE_RESERVE, classic_events: bool = True,
@@ -275,15 +279,24 @@ class TestLedger:
 
     def apply(self, envelope, base_fee=None, close: bool = True) -> Applied:
         """Charge, apply and commit one transaction, then close the ledger."""
-        frame = self.frame(envelope)
+        return self.apply_set([envelope], base_fee, close)[0]
+
+    def apply_set(self, envelopes, base_fee=None, close: bool = True) -> list:
+        """closeLedger with a strict order: charge every fee first (with the
+        MAX_SEQ_NUM_TO_APPLY step), then apply each transaction, commit."""
+        frames = [self.frame(e) for e in envelopes]
+        bf = base_fee if base_fee is not None else self.header.baseFee
+        out = []
         ltx = LedgerTxn(self.root_store)
         try:
-            result, fee_changes = process_fee(ltx, frame, base_fee if base_fee is not None else self.header.baseFee)
-            meta = apply_transaction(ltx, frame, result, NETWORK_ID, self.classic_events,
-                                     op_apply_hook=invariant_hook if self.invariants else None)
+            charged = process_fees_seq_nums(ltx, [(f, bf) for f in frames])
+            for f, (result, fee_changes) in zip(frames, charged):
+                meta = apply_transaction(ltx, f, result, NETWORK_ID, self.classic_events,
+                                         op_apply_hook=invariant_hook if self.invariants else None)
+                out.append(Applied(result.to_xdr(), meta, fee_changes))
             ltx.commit()
         finally:
             ltx.rollback()
         if close:
             self.close_ledger()
-        return Applied(result.to_xdr(), meta, fee_changes)
+        return out

@@ -11,12 +11,8 @@ import pytest
 
 from stellarcore import xdr
 from stellarcore.ledger import balances as B
-from stellarcore.ledger.keys import max_seq_num_to_apply_key
-from stellarcore.ledger.ledger_txn import InternalEntry, LedgerTxn
-from stellarcore.transactions.apply import apply_transaction, process_fee
 from tests.transactions import harness
-from tests.transactions.harness import (NETWORK_ID, Applied, credit, invariant_hook, native, op_create_account,
-                                        op_payment)
+from tests.transactions.harness import credit, native, op_create_account, op_payment
 from tests.transactions.test_sponsorship import (TXFEE, apply_ops, check_signer_sponsorship, check_sponsorship,
                                                  make_signer, op_begin, op_bump, op_end, op_manage_data, op_merge,
                                                  op_set_options, setup_offer, setup_trustline, tx_from_ops)
@@ -271,33 +267,9 @@ def test_merge_too_far(L, world, passed):
 
 
 def close_ledger_with_max_seq(L, envelopes) -> list:
-    """closeLedger(app, txs, strictOrder=true) with
-    LedgerManagerImpl::processFeesSeqNums' protocol-19 step: when the set
-    holds an AccountMerge, one MAX_SEQ_NUM_TO_APPLY internal entry per tx
-    source (the largest seqNum it uses) is created after the fee pass."""
-    frames = [L.frame(e) for e in envelopes]
-    ltx = LedgerTxn(L.root_store)
-    out = []
-    try:
-        charged = [process_fee(ltx, f, L.header.baseFee) for f in frames]
-        acc_to_max = {}
-        merge_seen = False
-        for f in frames:
-            k = f.source_id.ed25519
-            acc_to_max[k] = max(acc_to_max.get(k, f.seq_num), f.seq_num)
-            merge_seen |= any(op.body.type == xdr.OperationType.ACCOUNT_MERGE for op in f.operations)
-        if merge_seen:
-            for k, seq in acc_to_max.items():
-                ltx.create(InternalEntry(seq), max_seq_num_to_apply_key(xdr.PublicKey(ed25519=k)))
-        for f, (result, fee_changes) in zip(frames, charged):
-            meta = apply_transaction(ltx, f, result, NETWORK_ID, L.classic_events,
-                                     op_apply_hook=invariant_hook if L.invariants else None)
-            out.append(Applied(result.to_xdr(), meta, fee_changes))
-        ltx.commit()
-    finally:
-        ltx.rollback()
-    L.close_ledger()
-    return out
+    """closeLedger(app, txs, strictOrder=true); the fee pass creates the
+    MAX_SEQ_NUM_TO_APPLY entries (processFeesSeqNums' protocol-19 step)."""
+    return L.apply_set(envelopes)
 
 
 @pytest.mark.parametrize("case", ["merge using different account", "merge source account",

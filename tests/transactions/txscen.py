@@ -34,10 +34,8 @@ from stellarcore.crypto import txhash
 from stellarcore.ledger.keys import account_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.transactions import operations  # noqa: F401  (registers the ops)
-from stellarcore.transactions.apply import apply_transaction, process_fee
 from stellarcore.transactions.operation_frame import OPERATION_FRAMES
-from tests.transactions.harness import (NETWORK_ID, Applied, TestAccount, account_id_of, invariant_hook,
-                                        tx_envelope)
+from tests.transactions.harness import NETWORK_ID, Applied, TestAccount, account_id_of, tx_envelope
 
 TC = xdr.TransactionResultCode
 OC = xdr.OperationResultCode
@@ -170,22 +168,7 @@ def apply_check(L, envelope, check_seq: bool = True) -> Applied:
 def close_ledger(L, envelopes) -> list:
     """closeLedger(app, txs, strictOrder=true): charge every fee, then apply
     every transaction in order, in one ledger."""
-    frames = [L.frame(e) for e in envelopes]
-    ltx = LedgerTxn(L.root_store)
-    out = []
-    try:
-        charged = []
-        for f in frames:
-            charged.append(process_fee(ltx, f, L.header.baseFee))
-        for f, (result, fee_changes) in zip(frames, charged):
-            meta = apply_transaction(ltx, f, result, NETWORK_ID, L.classic_events,
-                                     op_apply_hook=invariant_hook if L.invariants else None)
-            out.append(Applied(result.to_xdr(), meta, fee_changes))
-        ltx.commit()
-    finally:
-        ltx.rollback()
-    L.close_ledger()
-    return out
+    return L.apply_set(envelopes)
 
 
 # -- direct ledger edits (test setup) -----------------------------------------
