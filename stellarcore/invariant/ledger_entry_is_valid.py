@@ -16,7 +16,8 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.crypto import sha
 from stellarcore.invariant.base import (AT, INT32_MAX, INT64_MAX, T, UINT32_MAX, UINT8_MAX,
-                                        OperationContext, is_asset_valid, is_string_valid, to_json)
+                                        OperationContext, to_json)
+from stellarcore.ledger.assets import asset_is_valid as is_asset_valid, is_string_valid
 from stellarcore.invariant.sac import lumen_contract_info
 from stellarcore.ledger.balances import has_account_ext_v2, has_trustline_ext_v2
 

@@ -20,8 +20,8 @@ Non-strict. Protocol >= 10 forms only (scope p23+).
 from __future__ import annotations
 
 from stellarcore import xdr
-from stellarcore.invariant.base import (AT, INT64_MAX, T, OperationContext, asset_to_trustline_asset,
-                                        is_issuer, to_json)
+from stellarcore.invariant.base import AT, INT64_MAX, T, OperationContext, to_json
+from stellarcore.ledger.assets import is_issuer, to_trustline_asset as asset_to_trustline_asset
 from stellarcore.invariant.offer_liabilities import offer_liabilities
 from stellarcore.ledger.balances import (buying_liabilities, is_authorized,
                                          is_authorized_to_maintain_liabilities, min_balance,

@@ -15,7 +15,8 @@ from typing import NamedTuple, Optional
 
 from stellarcore import xdr
 from stellarcore.crypto import ids, strkey
-from stellarcore.invariant.base import AT, is_asset_valid
+from stellarcore.invariant.base import AT
+from stellarcore.ledger.assets import asset_is_valid as is_asset_valid
 
 _V = xdr.SCValType
 

@@ -63,6 +63,8 @@ class RootStore(Protocol):
 
     def commit_child(self, entries: dict, states: dict, header) -> None: ...
 
+    def keys_with_prefix(self, prefix: bytes) -> list: ...
+
 
 class InMemoryRoot:
     """A RootStore over a dict: the tests' ledger, and the shape the
@@ -85,6 +87,11 @@ class InMemoryRoot:
 
     def get_entry(self, key: bytes):
         return self.entries.get(key)
+
+    def keys_with_prefix(self, prefix: bytes) -> list:
+        """Stored keys starting with `prefix` (the by-account queries:
+        an account's trustlines, offers)."""
+        return [k for k in self.entries if k.startswith(prefix)]
 
     def commit_child(self, entries: dict, states: dict, header) -> None:
         init, live, dead = [], [], []
@@ -152,10 +159,6 @@ cdef class LedgerTxn:
             h = self._header = self._parent_header().copy()
         return h
 
-    @property
-    def load_header(self):
-        return self.header
-
     cpdef object _parent_header(self):
         cdef LedgerTxn p = self._ptxn
         while p is not None:
@@ -198,11 +201,6 @@ cdef class LedgerTxn:
         if type(key) is not bytes and type(key) is not tuple:
             key = key.to_xdr()
         return self.get_newest(key)
-
-    def exists(self, key):
-        if type(key) is not bytes and type(key) is not tuple:
-            key = key.to_xdr()
-        return self.get_newest(key) is not None
 
     # -- writes ---------------------------------------------------------
     cpdef object load(self, object key):
@@ -373,8 +371,23 @@ cdef class LedgerTxn:
             out.append((k, prev, self._entries[k]))
         return iter(out)
 
-    def recorded_keys(self):
-        return list(self._states.keys())
+    def keys_with_prefix(self, bytes prefix):
+        """Sorted keys of the live entries of this chain's newest state that
+        start with `prefix` - stellar-core's getPoolShareTrustLinesByAccount-
+        AndAsset / getOffersByAccountAndAsset need them. The root answers
+        for what is stored; each level adds what it recorded."""
+        cdef LedgerTxn t = self
+        cdef set seen = set()
+        root = None
+        while t is not None:
+            for k in t._states:
+                if type(k) is bytes and (<bytes>k).startswith(prefix):
+                    seen.add(k)
+            if t._ptxn is None:
+                root = t._parent
+            t = t._ptxn
+        seen.update(root.keys_with_prefix(prefix))
+        return sorted(k for k in seen if self.get_newest(k) is not None)
 
     def has_sponsorship_entry(self):
         """Whether this transaction recorded any sponsorship or sponsorship

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from stellarcore import xdr
 from stellarcore.ledger import balances as B
+from stellarcore.ledger.assets import asset_issuer
 from stellarcore.ledger.keys import trustline_key
 
 INT64_MAX = B.INT64_MAX
 _AT = xdr.AssetType
-
-
-def asset_issuer(asset):
-    t = asset.type
-    if t == _AT.ASSET_TYPE_CREDIT_ALPHANUM4:
-        return asset.alphaNum4.issuer
-    if t == _AT.ASSET_TYPE_CREDIT_ALPHANUM12:
-        return asset.alphaNum12.issuer
-    return None
 
 
 class TrustLine:

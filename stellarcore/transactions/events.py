@@ -15,6 +15,7 @@ from functools import lru_cache
 from stellarcore import xdr
 from stellarcore.crypto import ids
 from stellarcore.crypto.strkey import encode as strkey_encode
+from stellarcore.ledger.assets import asset_issuer
 
 _SCV = xdr.SCValType
 _ADDR = xdr.SCAddressType
@@ -76,14 +77,6 @@ def drop_muxed_info(addr) -> "xdr.SCAddress":
 
 def asset_code_str(code: bytes) -> str:
     return bytes(code).split(b"\0", 1)[0].decode("latin-1")
-
-
-def asset_issuer(asset):
-    if asset.type == _AT.ASSET_TYPE_CREDIT_ALPHANUM4:
-        return asset.alphaNum4.issuer
-    if asset.type == _AT.ASSET_TYPE_CREDIT_ALPHANUM12:
-        return asset.alphaNum12.issuer
-    return None
 
 
 def sep11_asset_string(asset) -> "xdr.SCVal":

@@ -25,7 +25,7 @@ from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.ledger import sponsorship as S
-from stellarcore.transactions.operation_frame import OPERATION_FRAMES, muxed_to_account_id
+from stellarcore.transactions.operation_frame import OPERATION_FRAMES, OperationFrame, muxed_to_account_id
 from stellarcore.transactions.results import FeeBumpTxResult, TxResult
 from stellarcore.transactions.signature_checker import SignatureChecker
 
@@ -73,7 +73,66 @@ def remove_account_signer(ltx_outer, account_id, signer_key) -> None:
         ltx.rollback()
 
 
-class TransactionFrame:
+class _EnvelopeFrame:
+    """What a v0/v1 frame and a fee-bump frame compute the same way:
+    their hashes and their fees (`fee`, `num_operations` and
+    `soroban_resource_fee()` differ)."""
+
+    _contents_hash = None
+    _full_hash = None
+
+    @property
+    def contents_hash(self) -> bytes:
+        h = self._contents_hash
+        if h is None:
+            h = self._contents_hash = txhash.contents_hash(self.envelope, self.network_id)
+        return h
+
+    @property
+    def full_hash(self) -> bytes:
+        h = self._full_hash
+        if h is None:
+            h = self._full_hash = txhash.full_hash(self.envelope)
+        return h
+
+    @property
+    def full_fee(self) -> int:
+        return self.fee
+
+    @property
+    def inclusion_fee(self) -> int:
+        return self.fee - self.soroban_resource_fee()
+
+    def get_fee(self, header, base_fee, applying: bool) -> int:
+        """getFee: what the fee pass charges (the bid when no base fee)."""
+        if base_fee is None:
+            return self.fee
+        adjusted = base_fee * max(1, self.num_operations)
+        if applying:
+            return self.soroban_resource_fee() + min(self.inclusion_fee, adjusted)
+        return self.soroban_resource_fee() + adjusted
+
+    def min_inclusion_fee(self, header, base_fee=None) -> int:
+        eff = header.baseFee if base_fee is None else max(header.baseFee, base_fee)
+        return eff * max(1, self.num_operations)
+
+    def charge_fee(self, ltx, base_fee) -> int:
+        """Take the fee (capped at the balance) from the fee source into the
+        fee pool; returns what was charged."""
+        header = ltx.header
+        src = ltx.load(account_key(self.fee_source_id))
+        if src is None:
+            raise RuntimeError("Unexpected database state")
+        acc = src.data.account
+        fee = self.get_fee(header, base_fee, True)
+        if fee > 0:
+            fee = min(acc.balance, fee)
+            acc.balance -= fee
+            header.feePool += fee
+        return fee
+
+
+class TransactionFrame(_EnvelopeFrame):
     """A v0 or v1 transaction envelope and everything done with it."""
 
     def __init__(self, network_id: bytes, envelope: "xdr.TransactionEnvelope"):
@@ -105,34 +164,17 @@ class TransactionFrame:
         self.operations = self.tx.operations
         ops = self.operations
         self.is_soroban = len(ops) > 0 and ops[0].body.type in _SOROBAN_OPS
-        self._contents_hash = None
-        self._full_hash = None
         self.op_frames = [self._make_op(op, i) for i, op in enumerate(self.operations)]
 
     def _make_op(self, op, i):
         cls = OPERATION_FRAMES.get(op.body.type)
         if cls is None:
-            from stellarcore.transactions.operation_frame import OperationFrame
             frame = OperationFrame(op, self, i)
             frame.is_soroban = op.body.type in _SOROBAN_OPS
             return frame
         return cls(op, self, i)
 
     # -- identity -----------------------------------------------------------
-    @property
-    def contents_hash(self) -> bytes:
-        h = self._contents_hash
-        if h is None:
-            h = self._contents_hash = txhash.contents_hash(self.envelope, self.network_id)
-        return h
-
-    @property
-    def full_hash(self) -> bytes:
-        h = self._full_hash
-        if h is None:
-            h = self._full_hash = txhash.full_hash(self.envelope)
-        return h
-
     @property
     def fee_source_id(self):
         return self.source_id
@@ -150,29 +192,8 @@ class TransactionFrame:
             return self.tx.ext.sorobanData.resourceFee
         return 0
 
-    @property
-    def full_fee(self) -> int:
-        return self.fee
-
-    @property
-    def inclusion_fee(self) -> int:
-        if self.is_soroban:
-            return self.fee - self.declared_soroban_resource_fee()
-        return self.fee
-
-    def get_fee(self, header, base_fee, applying: bool) -> int:
-        """TransactionFrame::getFee: what the fee pass charges."""
-        if base_fee is None:
-            return self.fee
-        adjusted = base_fee * max(1, self.num_operations)
-        resource = self.declared_soroban_resource_fee() if self.is_soroban else 0
-        if applying:
-            return resource + min(self.inclusion_fee, adjusted)
-        return resource + adjusted
-
-    def min_inclusion_fee(self, header, base_fee=None) -> int:
-        eff = header.baseFee if base_fee is None else max(header.baseFee, base_fee)
-        return eff * max(1, self.num_operations)
+    def soroban_resource_fee(self) -> int:
+        return self.declared_soroban_resource_fee() if self.is_soroban else 0
 
     # -- preconditions -------------------------------------------------------
     def time_bounds(self):
@@ -371,17 +392,7 @@ class TransactionFrame:
     # -- fee pass ---------------------------------------------------------------
     def process_fee_seq_num(self, ltx, base_fee) -> TxResult:
         """Charge the fee (capped at the balance) into the fee pool."""
-        header = ltx.header
-        src = ltx.load(account_key(self.source_id))
-        if src is None:
-            raise RuntimeError("Unexpected database state")
-        acc = src.data.account
-        fee = self.get_fee(header, base_fee, True)
-        if fee > 0:
-            fee = min(acc.balance, fee)
-            acc.balance -= fee
-            header.feePool += fee
-        return TxResult(self.op_types(), fee)
+        return TxResult(self.op_types(), self.charge_fee(ltx, base_fee))
 
     # -- apply ------------------------------------------------------------------
     def process_seq_num(self, ltx) -> None:
@@ -478,7 +489,7 @@ class TransactionFrame:
         return self.apply_operations(checker, ltx, meta, result, op_apply_hook)
 
 
-class FeeBumpTransactionFrame:
+class FeeBumpTransactionFrame(_EnvelopeFrame):
     """A fee-bump envelope around an inner v1 transaction."""
 
     def __init__(self, network_id: bytes, envelope: "xdr.TransactionEnvelope"):
@@ -494,8 +505,6 @@ class FeeBumpTransactionFrame:
         self.fee_source_account = fb.tx.feeSource
         self.fee_source_id = muxed_to_account_id(fb.tx.feeSource)
         self.fee = fb.tx.fee
-        self._contents_hash = None
-        self._full_hash = None
 
     # the inner transaction's identity where the ledger needs it
     source_id = property(lambda self: self.inner.source_id)
@@ -505,57 +514,15 @@ class FeeBumpTransactionFrame:
     is_soroban = property(lambda self: self.inner.is_soroban)
 
     @property
-    def contents_hash(self) -> bytes:
-        h = self._contents_hash
-        if h is None:
-            h = self._contents_hash = txhash.contents_hash(self.envelope, self.network_id)
-        return h
-
-    @property
-    def full_hash(self) -> bytes:
-        h = self._full_hash
-        if h is None:
-            h = self._full_hash = txhash.full_hash(self.envelope)
-        return h
-
-    @property
     def num_operations(self) -> int:
         return self.inner.num_operations + 1
 
-    @property
-    def full_fee(self) -> int:
-        return self.fee
-
-    @property
-    def inclusion_fee(self) -> int:
-        if self.inner.is_soroban:
-            return self.fee - self.inner.declared_soroban_resource_fee()
-        return self.fee
-
-    def get_fee(self, header, base_fee, applying: bool) -> int:
-        if base_fee is None:
-            return self.fee
-        flat = self.inner.declared_soroban_resource_fee() if self.inner.is_soroban else 0
-        adjusted = base_fee * max(1, self.num_operations)
-        if applying:
-            return flat + min(self.inclusion_fee, adjusted)
-        return flat + adjusted
-
-    def min_inclusion_fee(self, header, base_fee=None) -> int:
-        eff = header.baseFee if base_fee is None else max(header.baseFee, base_fee)
-        return eff * max(1, self.num_operations)
+    def soroban_resource_fee(self) -> int:
+        return self.inner.declared_soroban_resource_fee() if self.inner.is_soroban else 0
 
     def process_fee_seq_num(self, ltx, base_fee) -> FeeBumpTxResult:
-        header = ltx.header
-        src = ltx.load(account_key(self.fee_source_id))
-        if src is None:
-            raise RuntimeError("Unexpected database state")
-        acc = src.data.account
-        fee = self.get_fee(header, base_fee, True)
-        if fee > 0:
-            fee = min(acc.balance, fee)
-            acc.balance -= fee
-            header.feePool += fee
+        fee = self.charge_fee(ltx, base_fee)
+        header = ltx.get_header()
         inner_fee = 0
         if header.ledgerVersion < 25:
             inner_fee = self.inner.get_fee(header, base_fee, True)

@@ -18,6 +18,7 @@ sets an outer code like opNO_ACCOUNT / opTOO_MANY_SUBENTRIES.
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 
 from stellarcore import xdr
 from stellarcore.ledger.keys import account_key
@@ -51,8 +52,15 @@ def muxed_to_account_id(m) -> "xdr.PublicKey":
     return xdr.PublicKey(ed25519=m.med25519.ed25519)
 
 
+@lru_cache(maxsize=None)
 def _result_arm(op_type) -> str:
     return xdr.OperationResultTr(op_type).xdr_arm()
+
+
+@lru_cache(maxsize=None)
+def _result_class(op_type):
+    """The inner result union class of an operation type (PaymentResult...)."""
+    return type(xdr.OperationResultTr(op_type).xdr_value())
 
 
 class OperationFrame:
@@ -95,13 +103,29 @@ class OperationFrame:
 
     def set_code(self, code) -> None:
         """Set the inner result's code; arms with a value get their zero value."""
-        cls = type(xdr.OperationResultTr(self.op.body.type).xdr_value())
-        self.set_inner(cls(code))
+        self.set_inner(_result_class(self.op.body.type)(code))
 
     def set_op_code(self, code) -> None:
         """An outer result code (opBAD_AUTH, opNO_ACCOUNT, opNOT_SUPPORTED,
         opTOO_MANY_SUBENTRIES, ...): the result has no inner part."""
         self._results[self.index] = xdr.OperationResult(code)
+
+    def sponsorship_ok(self, res, low_reserve_code) -> bool:
+        """Map a SponsorshipResult of creating an entry or signer to this
+        op's result, as the ops creating sub-entries do: LOW_RESERVE is the
+        op's own code, too many sub-entries / sponsoring are outer codes."""
+        from stellarcore.ledger.sponsorship import SponsorshipResult as SR
+        if res == SR.SUCCESS:
+            return True
+        if res == SR.LOW_RESERVE:
+            self.set_code(low_reserve_code)
+        elif res == SR.TOO_MANY_SUBENTRIES:
+            self.set_op_code(_OC.opTOO_MANY_SUBENTRIES)
+        elif res == SR.TOO_MANY_SPONSORING:
+            self.set_op_code(_OC.opTOO_MANY_SPONSORING)
+        else:
+            raise RuntimeError("Unexpected result from createEntryWithPossibleSponsorship")
+        return False
 
     # -- what subclasses provide ---------------------------------------------
     def get_threshold_level(self) -> ThresholdLevel:

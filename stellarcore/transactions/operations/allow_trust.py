@@ -12,7 +12,7 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import register
 from stellarcore.transactions.operations.trust_flags import (AUTH_FLAGS, MAINTAIN, TrustFlagsOpFrameBase,
                                                             trustline_flag_is_valid)

@@ -19,17 +19,16 @@ from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key, liquidity_pool_key, trustline_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
-from stellarcore.ledger.pool_share import (INT32_MAX, INT64_MAX, change_trust_to_trustline_asset,
+from stellarcore.transactions.pool_share import (INT32_MAX, INT64_MAX, change_trust_to_trustline_asset,
                                            constant_product, decrement_liquidity_pool_use_count,
                                            decrement_pool_shares_trustline_count, is_issuer)
-from stellarcore.ledger.sponsorship import (SponsorshipResult, create_entry_with_possible_sponsorship,
+from stellarcore.ledger.sponsorship import (create_entry_with_possible_sponsorship,
                                             remove_entry_with_possible_sponsorship)
 from stellarcore.ledger.trustline import asset_issuer
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import OperationFrame, register
 
 _C = xdr.ChangeTrustResultCode
-_OC = xdr.OperationResultCode
 _AT = xdr.AssetType
 _AF = xdr.AccountFlags
 _TLF = xdr.TrustLineFlags
@@ -127,16 +126,8 @@ class ChangeTrustOpFrame(OperationFrame):
         header = ltx.header
         src = self.load_source_account(ltx)
         res = create_entry_with_possible_sponsorship(ltx, header, le, src)
-        if res == SponsorshipResult.LOW_RESERVE:
-            return self._fail(_C.CHANGE_TRUST_LOW_RESERVE)
-        if res == SponsorshipResult.TOO_MANY_SUBENTRIES:
-            self.set_op_code(_OC.opTOO_MANY_SUBENTRIES)
+        if not self.sponsorship_ok(res, _C.CHANGE_TRUST_LOW_RESERVE):
             return False
-        if res == SponsorshipResult.TOO_MANY_SPONSORING:
-            self.set_op_code(_OC.opTOO_MANY_SPONSORING)
-            return False
-        if res != SponsorshipResult.SUCCESS:
-            raise RuntimeError("Unexpected result from createEntryWithPossibleSponsorship")
         ltx.create(le)
         self.set_code(_C.CHANGE_TRUST_SUCCESS)
         return True

@@ -16,11 +16,11 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.crypto import ids
 from stellarcore.ledger import balances as B
-from stellarcore.ledger.pool_share import INT64_MAX, set_claimable_balance_clawback_enabled
+from stellarcore.transactions.pool_share import INT64_MAX, set_claimable_balance_clawback_enabled
 from stellarcore.ledger.sponsorship import SponsorshipResult, create_entry_with_possible_sponsorship
 from stellarcore.ledger.trustline import asset_issuer, load_trustline
 from stellarcore.transactions import events as E
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import OperationFrame, register
 
 _C = xdr.CreateClaimableBalanceResultCode

@@ -14,7 +14,7 @@ from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import trustline_key
 from stellarcore.ledger.trustline import asset_issuer
 from stellarcore.transactions import events as E
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import OperationFrame, muxed_to_account_id, register
 
 _C = xdr.ClawbackResultCode

@@ -10,12 +10,11 @@ from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
-from stellarcore.ledger.sponsorship import SponsorshipResult, create_entry_with_possible_sponsorship
+from stellarcore.ledger.sponsorship import create_entry_with_possible_sponsorship
 from stellarcore.transactions import events as E
 from stellarcore.transactions.operation_frame import OperationFrame, register
 
 _C = xdr.CreateAccountResultCode
-_OC = xdr.OperationResultCode
 _NATIVE = xdr.Asset(xdr.AssetType.ASSET_TYPE_NATIVE)
 
 
@@ -60,17 +59,8 @@ class CreateAccountOpFrame(OperationFrame):
         new_le = new_account_entry(b.destination, b.startingBalance,
                                    B.starting_sequence_number(header.ledgerSeq))
         res = create_entry_with_possible_sponsorship(ltx, header, new_le, None)
-        if res == SponsorshipResult.LOW_RESERVE:
-            self.set_code(_C.CREATE_ACCOUNT_LOW_RESERVE)
+        if not self.sponsorship_ok(res, _C.CREATE_ACCOUNT_LOW_RESERVE):
             return False
-        if res == SponsorshipResult.TOO_MANY_SUBENTRIES:
-            self.set_op_code(_OC.opTOO_MANY_SUBENTRIES)
-            return False
-        if res == SponsorshipResult.TOO_MANY_SPONSORING:
-            self.set_op_code(_OC.opTOO_MANY_SPONSORING)
-            return False
-        if res != SponsorshipResult.SUCCESS:
-            raise RuntimeError("Unexpected result from createEntryWithPossibleSponsorship")
         src = ltx.load(account_key(self.source_id))
         if B.available_balance(header, src) < b.startingBalance:
             self.set_code(_C.CREATE_ACCOUNT_UNDERFUNDED)

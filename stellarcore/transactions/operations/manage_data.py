@@ -9,21 +9,13 @@ source account, as stellar-core does.
 from __future__ import annotations
 
 from stellarcore import xdr
+from stellarcore.ledger.assets import is_string_valid
 from stellarcore.ledger.keys import account_key, data_key
-from stellarcore.ledger.sponsorship import (SponsorshipResult, create_entry_with_possible_sponsorship,
+from stellarcore.ledger.sponsorship import (create_entry_with_possible_sponsorship,
                                             remove_entry_with_possible_sponsorship)
 from stellarcore.transactions.operation_frame import OperationFrame, register
 
 _M = xdr.ManageDataResultCode
-_OC = xdr.OperationResultCode
-
-
-def is_string_valid(s) -> bool:
-    """util/types.cpp isStringValid: every byte printable ASCII
-    (isAsciiNonControl on a signed char: 0x20..0x7e)."""
-    if isinstance(s, str):
-        s = s.encode("latin-1")
-    return all(0x20 <= c < 0x7F for c in s)
 
 
 @register(xdr.OperationType.MANAGE_DATA)
@@ -51,17 +43,8 @@ class ManageDataOpFrame(OperationFrame):
                     ext=xdr.LedgerEntryExt(0))
                 src = ltx.load(account_key(self.source_id))
                 res = create_entry_with_possible_sponsorship(ltx, header, new, src)
-                if res == SponsorshipResult.LOW_RESERVE:
-                    self.set_code(_M.MANAGE_DATA_LOW_RESERVE)
+                if not self.sponsorship_ok(res, _M.MANAGE_DATA_LOW_RESERVE):
                     return False
-                if res == SponsorshipResult.TOO_MANY_SUBENTRIES:
-                    self.set_op_code(_OC.opTOO_MANY_SUBENTRIES)
-                    return False
-                if res == SponsorshipResult.TOO_MANY_SPONSORING:
-                    self.set_op_code(_OC.opTOO_MANY_SPONSORING)
-                    return False
-                if res != SponsorshipResult.SUCCESS:
-                    raise RuntimeError("Unexpected result from createEntryWithPossibleSponsorship")
                 ltx.create(new, key)
             else:
                 data.data.data.dataValue = b.dataValue

@@ -13,9 +13,9 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key
-from stellarcore.ledger.trustline import asset_issuer, load_trustline
+from stellarcore.ledger.assets import asset_is_valid, asset_issuer
+from stellarcore.ledger.trustline import load_trustline
 from stellarcore.transactions import events as E
-from stellarcore.transactions.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import OperationFrame, muxed_to_account_id, register
 
 _P = xdr.PaymentResultCode

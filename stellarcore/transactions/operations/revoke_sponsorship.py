@@ -18,7 +18,7 @@ from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger import sponsorship as S
 from stellarcore.ledger.keys import account_key, sponsorship_key
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import OperationFrame, register
 from stellarcore.transactions.operations.manage_data import is_string_valid
 from stellarcore.transactions.operations.set_options import find_signer_by_key

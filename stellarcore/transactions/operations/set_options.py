@@ -16,13 +16,12 @@ from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import account_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
-from stellarcore.ledger.sponsorship import (SponsorshipResult, create_signer_with_possible_sponsorship,
+from stellarcore.ledger.sponsorship import (create_signer_with_possible_sponsorship,
                                             remove_signer_with_possible_sponsorship)
 from stellarcore.transactions.operation_frame import OperationFrame, ThresholdLevel, register
 from stellarcore.transactions.operations.manage_data import is_string_valid
 
 _S = xdr.SetOptionsResultCode
-_OC = xdr.OperationResultCode
 _AF = xdr.AccountFlags
 _SK = xdr.SignerKeyType
 ALL_ACCOUNT_AUTH_FLAGS = (_AF.AUTH_REQUIRED_FLAG | _AF.AUTH_REVOCABLE_FLAG | _AF.AUTH_IMMUTABLE_FLAG
@@ -155,18 +154,7 @@ class SetOptionsOpFrame(OperationFrame):
             # a new signer starts unsponsored: its signerSponsoringID is null
             B.account_ext_v2(acc).signerSponsoringIDs.insert(n, None)
         res = create_signer_with_possible_sponsorship(ltx, header, n, src)
-        if res == SponsorshipResult.SUCCESS:
-            return True
-        if res == SponsorshipResult.LOW_RESERVE:
-            self.set_code(_S.SET_OPTIONS_LOW_RESERVE)
-            return False
-        if res == SponsorshipResult.TOO_MANY_SUBENTRIES:
-            self.set_op_code(_OC.opTOO_MANY_SUBENTRIES)
-            return False
-        if res == SponsorshipResult.TOO_MANY_SPONSORING:
-            self.set_op_code(_OC.opTOO_MANY_SPONSORING)
-            return False
-        raise RuntimeError("Unexpected result from createSignerWithPossibleSponsorship")
+        return self.sponsorship_ok(res, _S.SET_OPTIONS_LOW_RESERVE)
 
     def _delete_signer(self, ltx, header, src) -> None:
         n, found = find_signer_by_key(src.data.account.signers, self.body.signer.key)

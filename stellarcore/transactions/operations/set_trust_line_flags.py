@@ -11,7 +11,7 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.ledger.keys import account_key
 from stellarcore.ledger.trustline import asset_issuer
-from stellarcore.transactions.assets import asset_is_valid
+from stellarcore.ledger.assets import asset_is_valid
 from stellarcore.transactions.operation_frame import register
 from stellarcore.transactions.operations.trust_flags import (AUTH_FLAGS, AUTHORIZED, CLAWBACK, TrustFlagsOpFrameBase,
                                                             trustline_flag_auth_is_valid,

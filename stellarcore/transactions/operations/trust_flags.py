@@ -15,7 +15,7 @@ from __future__ import annotations
 from stellarcore import xdr
 from stellarcore.ledger import balances as B
 from stellarcore.ledger.keys import trustline_key
-from stellarcore.ledger.pool_share import RemoveResult, remove_offers_and_pool_share_trustlines
+from stellarcore.transactions.pool_share import RemoveResult, remove_offers_and_pool_share_trustlines
 from stellarcore.transactions.operation_frame import OperationFrame, ThresholdLevel
 
 _TLF = xdr.TrustLineFlags

@@ -11,12 +11,9 @@ owner adds or drops the line; revoking authorization on one of the assets
 (AllowTrust / SetTrustLineFlags) drops every such line of the owner and
 redeems its shares into claimable balances (PARITY_TRAPS D6).
 
-The LedgerTxn has no "pool-share trustlines of an account" query yet, so
-`pool_share_trustline_keys` scans the keys the chain recorded plus the
-root's entries (InMemoryRoot) or asks the root when it offers
-`pool_share_trustline_keys(account_id)` (BucketListDB's asset->pool map).
-stellar-core iterates an unordered map there (PARITY_TRAPS C5); we use key
-order, which yields the same ledger state.
+The by-account queries go through `LedgerTxn.keys_with_prefix` (every
+root store answers it). stellar-core iterates an unordered map there
+(PARITY_TRAPS C5); we use key order, which yields the same ledger state.
 """
 from __future__ import annotations
 
@@ -28,7 +25,7 @@ from stellarcore.ledger import balances as B
 from stellarcore.ledger import sponsorship as S
 from stellarcore.ledger.keys import account_key, account_id_bytes, liquidity_pool_key, trustline_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
-from stellarcore.ledger.trustline import asset_issuer
+from stellarcore.ledger.assets import is_issuer
 from stellarcore.transactions import events as E
 
 INT32_MAX = (1 << 31) - 1
@@ -45,17 +42,6 @@ class RemoveResult(enum.IntEnum):
     SUCCESS = 0
     LOW_RESERVE = 1
     TOO_MANY_SPONSORING = 2
-
-
-def is_issuer(account_id, asset) -> bool:
-    """isIssuer: false for native (and pool shares)."""
-    issuer = asset_issuer(asset)
-    return issuer is not None and issuer == account_id
-
-
-def to_trustline_asset(asset) -> "xdr.TrustLineAsset":
-    """assetToTrustLineAsset (same XDR for native and credit arms)."""
-    return xdr.TrustLineAsset.from_xdr(asset.to_xdr())
 
 
 def change_trust_to_trustline_asset(ct_asset) -> "xdr.TrustLineAsset":
@@ -111,29 +97,12 @@ def pool_withdrawal_amount(shares: int, total_shares: int, reserve: int) -> int:
     return r
 
 
-# -- queries the LedgerTxn does not offer yet ---------------------------------
-def _candidate_keys(ltx, prefix: bytes):
-    seen = set()
-    t = ltx
-    while isinstance(t, LedgerTxn):
-        for k in t.recorded_keys():
-            if type(k) is bytes and k.startswith(prefix):
-                seen.add(k)
-        t = t._parent
-    query = getattr(t, "keys_with_prefix", None)
-    if query is not None:
-        seen.update(query(prefix))
-    else:
-        seen.update(k for k in getattr(t, "entries", {}) if k.startswith(prefix))
-    return sorted(seen)
-
-
 def pool_share_trustline_keys(ltx, account_id, asset) -> list:
     """getPoolShareTrustLinesByAccountAndAsset: keys of the account's live
     pool-share trustlines whose pool holds `asset`."""
     prefix = _TL_PREFIX + account_id_bytes(account_id) + _POOL_SHARE
     out = []
-    for k in _candidate_keys(ltx, prefix):
+    for k in ltx.keys_with_prefix(prefix):
         tl_le = ltx.load_without_record(k)
         if tl_le is None:
             continue
@@ -150,7 +119,7 @@ def offer_keys_by_account_and_asset(ltx, account_id, asset) -> list:
     """getOffersByAccountAndAsset: the account's live offers buying or selling `asset`."""
     prefix = _OFFER_PREFIX + account_id_bytes(account_id)
     out = []
-    for k in _candidate_keys(ltx, prefix):
+    for k in ltx.keys_with_prefix(prefix):
         o = ltx.load_without_record(k)
         if o is not None and (o.data.offer.selling == asset or o.data.offer.buying == asset):
             out.append(k)

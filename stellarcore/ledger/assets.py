@@ -1,9 +1,10 @@
-"""Asset validity and conversions (stellar-core util/types.cpp isAssetValid,
-TransactionUtils assetToTrustLineAsset...).
+"""Assets and strings as stellar-core judges them (util/types.cpp
+isAssetValid, isStringValid, getIssuer, isIssuer; TransactionUtils
+assetToTrustLineAsset).
 
-Why one place: payments, trust operations, offers and claimable balances
-all reject malformed asset codes with their own MALFORMED code, by the
-same rule.
+Why one place, in ledger/: operations reject malformed assets with their
+own MALFORMED codes, the invariants check entries by the same rules, and
+the trustline view needs the issuer - all from the same functions.
 """
 from __future__ import annotations
 
@@ -12,6 +13,34 @@ from stellarcore import xdr
 _NATIVE = xdr.AssetType.ASSET_TYPE_NATIVE
 _POOL_SHARE = xdr.AssetType.ASSET_TYPE_POOL_SHARE
 LIQUIDITY_POOL_FEE_V18 = 30
+
+
+def asset_issuer(asset):
+    """The issuer of a credit Asset / TrustLineAsset, or None."""
+    t = asset.type
+    if t == xdr.AssetType.ASSET_TYPE_CREDIT_ALPHANUM4:
+        return asset.alphaNum4.issuer
+    if t == xdr.AssetType.ASSET_TYPE_CREDIT_ALPHANUM12:
+        return asset.alphaNum12.issuer
+    return None
+
+
+def is_issuer(account_id, asset) -> bool:
+    """isIssuer: false for native (and pool shares)."""
+    issuer = asset_issuer(asset)
+    return issuer is not None and issuer == account_id
+
+
+def to_trustline_asset(asset) -> "xdr.TrustLineAsset":
+    """assetToTrustLineAsset (same XDR for the native and credit arms)."""
+    return xdr.TrustLineAsset.from_xdr(asset.to_xdr())
+
+
+def is_string_valid(s) -> bool:
+    """isStringValid: every byte printable ASCII (0x20..0x7e)."""
+    if isinstance(s, str):
+        s = s.encode("latin-1")
+    return all(0x20 <= c < 0x7F for c in bytes(s))
 
 
 def asset_is_valid(asset, ledger_version: int = 23) -> bool:
