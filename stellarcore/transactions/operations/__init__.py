@@ -15,3 +15,13 @@ from stellarcore.transactions.operations import account_merge  # noqa: F401
 from stellarcore.transactions.operations import inflation  # noqa: F401
 from stellarcore.transactions.operations import sponsorship_ops  # noqa: F401
 from stellarcore.transactions.operations import revoke_sponsorship  # noqa: F401
+
+# The DEX operations (offers, path payments, liquidity pools).
+import importlib as _importlib
+
+for _name in ("manage_offer", "path_payment", "liquidity_pool"):
+    try:
+        _importlib.import_module(f"stellarcore.transactions.operations.{_name}")
+    except ModuleNotFoundError as _e:  # pragma: no cover - while the DEX lands
+        if _e.name != f"stellarcore.transactions.operations.{_name}":
+            raise
