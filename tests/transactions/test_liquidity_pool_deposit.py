@@ -21,7 +21,7 @@ from stellarcore.transactions import events as E
 from stellarcore.transactions.operation_frame import OPERATION_FRAMES
 from stellarcore.transactions.operations import liquidity_pool  # noqa: F401  (registers the ops)
 from tests.transactions import dexscen
-from tests.transactions.harness import credit, make_op, native, op_payment
+from tests.transactions.harness import credit, native, op_payment
 from tests.transactions.test_change_trust import (AF, AUTHORIZED, FEE, INT64_MAX, MAINTAIN, OC, OT, allow_trust,
                                                   change_trust, check_pool, edit_account, fails, ok, pool_id_of,
                                                   pool_share, put_offer, set_account_flags, trustline, world)
