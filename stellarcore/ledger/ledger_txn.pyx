@@ -35,6 +35,8 @@ from typing import Optional, Protocol
 cimport cython
 
 from stellarcore import xdr
+from stellarcore.ledger.order_book import (MemoryOrderBook, OFFER_KEY_PREFIX, PairIndex, asset_pair,
+                                           offer_descriptor, offer_pair)
 
 _CT = xdr.LedgerEntryChangeType
 
@@ -65,46 +67,77 @@ class RootStore(Protocol):
 
     def keys_with_prefix(self, prefix: bytes) -> list: ...
 
+    def best_offer(self, pair, worse_than, excluded): ...
+
 
 class InMemoryRoot:
     """A RootStore over a dict: the tests' ledger, and the shape the
     BucketListDB-backed root follows later.
 
+    Offers live in an order-book store (`offers`: in memory by default,
+    `ledger.offers_sql.SqlOrderBook` for the node), which answers the
+    best-offer and by-seller queries as stellar-core's offers table does.
     `last_delta` keeps (init, live, dead) of the latest commit, the three
     lists stellar-core hands to `addLiveBatch`.
     """
 
-    def __init__(self, header: "xdr.LedgerHeader", entries=()):
+    def __init__(self, header: "xdr.LedgerHeader", entries=(), offers=None):
         self.header = header
         self.entries: dict[bytes, "xdr.LedgerEntry"] = {}
+        self.offers = offers if offers is not None else MemoryOrderBook()
         for e in entries:
-            self.entries[entry_key_bytes(e)] = e
+            self.put(e)
         self.last_delta = ([], [], [])
         self._child = None
+
+    def put(self, entry) -> None:
+        """Store an entry directly (setup and tests)."""
+        k = entry_key_bytes(entry)
+        if k[:4] == OFFER_KEY_PREFIX:
+            self.offers.put(k, entry)
+        else:
+            self.entries[k] = entry
 
     def get_header(self):
         return self.header
 
     def get_entry(self, key: bytes):
+        if key[:4] == OFFER_KEY_PREFIX:
+            return self.offers.get(key)
         return self.entries.get(key)
 
     def keys_with_prefix(self, prefix: bytes) -> list:
         """Stored keys starting with `prefix` (the by-account queries:
         an account's trustlines, offers)."""
+        if prefix[:4] == OFFER_KEY_PREFIX:
+            return self.offers.keys_of_seller(prefix)
         return [k for k in self.entries if k.startswith(prefix)]
+
+    def best_offer(self, pair, worse_than, excluded):
+        """(descriptor, key, entry) of the best stored offer of `pair`
+        strictly worse than `worse_than`, skipping keys in `excluded`."""
+        return self.offers.best(pair, worse_than, excluded)
 
     def commit_child(self, entries: dict, states: dict, header) -> None:
         init, live, dead = [], [], []
         store = self.entries
+        offers = self.offers
         for k, e in entries.items():
             if type(k) is not bytes:
                 continue  # internal entries end with the ledger
             st = states[k]
+            is_offer = k[:4] == OFFER_KEY_PREFIX
             if st == DELETED:
-                store.pop(k, None)
+                if is_offer:
+                    offers.delete(k)
+                else:
+                    store.pop(k, None)
                 dead.append(k)
             else:
-                store[k] = e
+                if is_offer:
+                    offers.put(k, e)
+                else:
+                    store[k] = e
                 (init if st == INIT else live).append(e)
         self.header = header
         self.last_delta = (init, live, dead)
@@ -133,12 +166,23 @@ cdef class LedgerTxn:
     cdef public object _child
     cdef public bint _done
     cdef bint _update_last_modified
+    # The order book of this level (stellar-core's mMultiOrderBook): offers
+    # recorded here, indexed by pair once they can no longer change; the
+    # ones still owned by a caller (_dirty) are scanned instead. _wbo is
+    # the worst offer per pair this level has taken from its parent: every
+    # better parent offer is recorded here already, so queries to the
+    # parent start after it (stellar-core's WorstBestOffer map).
+    cdef object _book
+    cdef set _dirty
+    cdef dict _wbo
 
     def __init__(self, parent, bint update_last_modified=True):
         if getattr(parent, "_child", None) is not None:
             raise LedgerTxnError("parent already has an open child")
         if getattr(parent, "_done", False):
             raise LedgerTxnError("parent is sealed")
+        if isinstance(parent, LedgerTxn):
+            (<LedgerTxn>parent)._freeze_offers()
         parent._child = self
         self._parent = parent
         self._ptxn = parent if isinstance(parent, LedgerTxn) else None
@@ -148,6 +192,9 @@ cdef class LedgerTxn:
         self._child = None
         self._done = False
         self._update_last_modified = update_last_modified
+        self._book = None
+        self._dirty = set()
+        self._wbo = {}
 
     # -- header ---------------------------------------------------------
     @property
@@ -211,13 +258,19 @@ cdef class LedgerTxn:
             key = key.to_xdr()
         st = self._states.get(key)
         if st is not None:
-            return None if st == _DELETED else self._entries[key]
+            if st == _DELETED:
+                return None
+            if _is_offer(key):
+                self._dirty.add(key)
+            return self._entries[key]
         prev = self._parent_newest(key)
         if prev is None:
             return None
         e = prev.copy()
         self._entries[key] = e
         self._states[key] = _LIVE
+        if _is_offer(key):
+            self._dirty.add(key)
         return e
 
     def create(self, entry, key=None):
@@ -233,6 +286,8 @@ cdef class LedgerTxn:
         # INIT over DELETED of this same level becomes LIVE (mergeFrom).
         self._states[key] = _LIVE if st == _DELETED else _INIT
         self._entries[key] = entry
+        if _is_offer(key):
+            self._dirty.add(key)
         return entry
 
     def erase(self, key):
@@ -249,6 +304,10 @@ cdef class LedgerTxn:
         else:
             self._states[key] = _DELETED
             self._entries[key] = None
+        if _is_offer(key):
+            self._dirty.discard(key)
+            if self._book is not None:
+                self._book.remove(key)
 
     # -- lifecycle ------------------------------------------------------
     cpdef commit(self):
@@ -289,6 +348,7 @@ cdef class LedgerTxn:
                     pe[k] = e
             if self._header is not None:
                 p._header = self._header
+            p._absorb_offers(self)
         else:
             self._parent.commit_child(self._entries, self._states, self.get_header())
         self._seal()
@@ -332,6 +392,120 @@ cdef class LedgerTxn:
         for k, e in self._entries.items():
             if e is not None and type(k) is bytes:
                 e.lastModifiedLedgerSeq = seq
+
+    # -- the order book ---------------------------------------------------
+    cdef _freeze_offers(self):
+        """Index the offers callers may have changed: called when a child
+        opens, after which this level's entries are immutable."""
+        if not self._dirty:
+            return
+        if self._book is None:
+            self._book = PairIndex()
+        book = self._book
+        for k in self._dirty:
+            e = self._entries.get(k)
+            if e is None:
+                book.remove(k)
+            else:
+                book.add(k, e.data.offer)
+        self._dirty.clear()
+
+    cdef _absorb_offers(self, LedgerTxn child):
+        """Re-index the offers a committing child recorded."""
+        cdef dict states = self._states
+        book = self._book
+        for k in child._states:
+            if not _is_offer(k):
+                continue
+            if book is None:
+                book = self._book = PairIndex()
+            e = self._entries.get(k) if k in states else None
+            if e is None:
+                book.remove(k)
+            else:
+                book.add(k, e.data.offer)
+        for pair, d in child._wbo.items():
+            w = self._wbo.get(pair)
+            if w is None or d > w:
+                self._wbo[pair] = d
+
+    cpdef object _chain_best_offer(self, tuple pair, object worse_than, list excluded):
+        """(descriptor, key, entry, level) of the best live offer of `pair`
+        in this level's view, strictly worse than `worse_than`, whose key
+        no level in `excluded` overrides; `level` is the LedgerTxn whose
+        entry it is (None for the root)."""
+        cdef object best = None
+        cdef object r, e, o, d
+        if self._book is not None:
+            r = self._book.best(pair, worse_than, excluded, self._dirty)
+            if r is not None:
+                best = (r[0], r[1], self._entries[r[1]], self)
+        for k in self._dirty:
+            e = self._entries[k]
+            o = e.data.offer
+            if offer_pair(o) != pair:
+                continue
+            d = offer_descriptor(o)
+            if worse_than is not None and d <= worse_than:
+                continue
+            if excluded and _in_any(k, excluded):
+                continue
+            if best is None or d < best[0]:
+                best = (d, k, e, self)
+        w = self._wbo.get(pair)
+        if w is not None and (worse_than is None or w > worse_than):
+            worse_than = w
+        excluded = excluded + [self._states]
+        if self._ptxn is not None:
+            r = self._ptxn._chain_best_offer(pair, worse_than, excluded)
+        else:
+            r = self._parent.best_offer(pair, worse_than, excluded)
+            if r is not None:
+                r = (r[0], r[1], r[2], None)
+        if r is not None and (best is None or r[0] < best[0]):
+            return r
+        return best
+
+    def get_best_offer(self, buying, selling):
+        """The best offer selling `selling` for `buying` (lowest price as
+        a double, then lowest offer ID), read-only, or None
+        (stellar-core getBestOffer)."""
+        self._check_open()
+        r = self._chain_best_offer(asset_pair(buying, selling), None, [])
+        return None if r is None else r[2]
+
+    def load_best_offer(self, buying, selling):
+        """The best offer of the pair, loaded for write, or None
+        (stellar-core loadBestOffer)."""
+        self._check_open()
+        pair = asset_pair(buying, selling)
+        r = self._chain_best_offer(pair, None, [])
+        if r is None:
+            return None
+        key = r[1]
+        if r[3] is self:
+            self._dirty.add(key)
+            return r[2]
+        w = self._wbo.get(pair)
+        if w is None or r[0] > w:
+            self._wbo[pair] = r[0]
+        e = r[2].copy()
+        self._entries[key] = e
+        self._states[key] = _LIVE
+        self._dirty.add(key)
+        return e
+
+    def load_offers_by_account_and_asset(self, account_id, asset):
+        """The account's offers buying or selling `asset`, loaded for
+        write, in offer-ID order (stellar-core loadOffersByAccountAndAsset)."""
+        self._check_open()
+        ab = asset.to_xdr()
+        out = []
+        for k in self.keys_with_prefix(OFFER_KEY_PREFIX + account_id.to_xdr()):
+            o = self.get_newest(k).data.offer
+            if o.selling.to_xdr() == ab or o.buying.to_xdr() == ab:
+                out.append(self.load(k))
+        return out
 
     # -- meta and deltas ------------------------------------------------
     def get_changes(self):
@@ -396,6 +570,17 @@ cdef class LedgerTxn:
             if type(k) is tuple and (k[0] == SPONSORSHIP or k[0] == SPONSORSHIP_COUNTER):
                 return True
         return False
+
+
+cdef inline bint _is_offer(object key):
+    return type(key) is bytes and (<bytes>key).startswith(OFFER_KEY_PREFIX)
+
+
+cdef inline bint _in_any(object key, list sets):
+    for s in sets:
+        if key in s:
+            return True
+    return False
 
 
 # Internal entry kinds (stellar-core InternalLedgerEntryType); keys are

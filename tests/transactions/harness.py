@@ -257,8 +257,7 @@ class TestLedger:
 
     def put(self, entry) -> None:
         """Write an entry straight into the ledger (test setup only)."""
-        from stellarcore.ledger.ledger_txn import entry_key_bytes
-        self.root_store.entries[entry_key_bytes(entry)] = entry
+        self.root_store.put(entry)
 
     def close_ledger(self, seconds: int = 5) -> None:
         h = self.root_store.header
