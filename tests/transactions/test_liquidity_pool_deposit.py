@@ -15,16 +15,13 @@ from __future__ import annotations
 import pytest
 
 from stellarcore import xdr
-from stellarcore.ledger.keys import offer_key
-from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.transactions import events as E
-from stellarcore.transactions.operation_frame import OPERATION_FRAMES
 from stellarcore.transactions.operations import liquidity_pool  # noqa: F401  (registers the ops)
 from tests.transactions import dexscen
 from tests.transactions.harness import credit, native, op_payment
-from tests.transactions.test_change_trust import (AF, AUTHORIZED, FEE, INT64_MAX, MAINTAIN, OC, OT, allow_trust,
-                                                  change_trust, check_pool, edit_account, fails, ok, pool_id_of,
-                                                  pool_share, put_offer, set_account_flags, trustline, world)
+from tests.transactions.test_change_trust import (AF, AUTHORIZED, FEE, INT64_MAX, MAINTAIN, OC, allow_trust,
+                                                  change_trust, check_pool, fails, ok, pool_id_of, pool_share,
+                                                  set_account_flags, trustline, world)
 from stellarcore.ledger import balances as B
 
 D = xdr.LiquidityPoolDepositResultCode
@@ -97,40 +94,15 @@ class World:
         return self.L.min_balance(n)
 
 
-# -- offers (ManageSellOffer when it works, else its ledger effect) -------------
-def dex_ops_available() -> bool:
-    """ManageSellOffer is registered and the exchange module it needs is built."""
-    import importlib.util
-    return (OT.MANAGE_SELL_OFFER in OPERATION_FRAMES
-            and importlib.util.find_spec("stellarcore.transactions.offer_exchange") is not None)
-
-
+# -- offers ----------------------------------------------------------------------
 def create_offer(acc, selling, buying, amount) -> int:
     """TestAccount::manageOffer(0, selling, buying, Price{1, 1}, amount): the offer ID."""
-    if dex_ops_available():
-        return dexscen.manage_offer(acc, 0, selling, buying, P(1, 1), amount)
-    # the op's effect on an empty book: fee, ID, entry, liabilities, subentry
-    L = acc.ledger
-    edit_account(L, acc, lambda a: setattr(a, "balance", a.balance - FEE))
-    L.header.idPool += 1
-    put_offer(L, acc, L.header.idPool, selling, buying, amount)
-    return L.header.idPool
+    return dexscen.manage_offer(acc, 0, selling, buying, P(1, 1), amount)
 
 
 def delete_offer(acc, offer_id, selling, buying) -> None:
-    """manageOffer(id, ..., 0, MANAGE_OFFER_DELETED)."""
-    if dex_ops_available():
-        dexscen.manage_offer(acc, offer_id, selling, buying, P(1, 1), 0, dexscen.DELETED)
-        return
-    L = acc.ledger
-    k = offer_key(acc.id, offer_id)
-    amount = L.load(k).data.offer.amount
-    edit_account(L, acc, lambda a: setattr(a, "balance", a.balance - FEE))
-    put_offer(L, acc, offer_id, selling, buying, -amount)  # releases the liabilities
-    ltx = LedgerTxn(L.root_store)
-    ltx.erase(k)
-    ltx.commit()
-    edit_account(L, acc, lambda a: setattr(a, "numSubEntries", a.numSubEntries - 2))
+    """manageOffer(id, selling, buying, Price{1, 1}, 0, MANAGE_OFFER_DELETED)."""
+    dexscen.manage_offer(acc, offer_id, selling, buying, P(1, 1), 0, dexscen.DELETED)
 
 
 # == "validity checks" =============================================================
