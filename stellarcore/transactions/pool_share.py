@@ -23,7 +23,7 @@ from stellarcore import xdr
 from stellarcore.crypto import ids
 from stellarcore.ledger import balances as B
 from stellarcore.ledger import sponsorship as S
-from stellarcore.ledger.keys import account_key, account_id_bytes, liquidity_pool_key, trustline_key
+from stellarcore.ledger.keys import account_key, account_id_bytes, liquidity_pool_key, offer_key, trustline_key
 from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.ledger.assets import is_issuer
 from stellarcore.transactions import events as E
@@ -34,7 +34,6 @@ UINT32_MAX = (1 << 32) - 1
 _AT = xdr.AssetType
 _T = xdr.LedgerEntryType
 _TL_PREFIX = _T.TRUSTLINE.to_bytes(4, "big")
-_OFFER_PREFIX = _T.OFFER.to_bytes(4, "big")
 _POOL_SHARE = _AT.ASSET_TYPE_POOL_SHARE.to_bytes(4, "big")
 
 
@@ -115,23 +114,28 @@ def pool_share_trustline_keys(ltx, account_id, asset) -> list:
     return out
 
 
-def offer_keys_by_account_and_asset(ltx, account_id, asset) -> list:
-    """getOffersByAccountAndAsset: the account's live offers buying or selling `asset`."""
-    prefix = _OFFER_PREFIX + account_id_bytes(account_id)
-    out = []
-    for k in ltx.keys_with_prefix(prefix):
-        o = ltx.load_without_record(k)
-        if o is not None and (o.data.offer.selling == asset or o.data.offer.buying == asset):
-            out.append(k)
-    return out
-
-
 # -- revocation -------------------------------------------------------------------
-def _remove_offers_by_account_and_asset(ltx, account_id, asset) -> None:
-    """removeOffersByAccountAndAsset. Releasing an offer's liabilities needs
-    the DEX's offer-liability arithmetic, which is not in the tree yet."""
-    if offer_keys_by_account_and_asset(ltx, account_id, asset):
-        raise NotImplementedError("removing offers on revoke needs the DEX's releaseLiabilities")
+def _remove_offers_by_account_and_asset(ltx_outer, account_id, asset) -> None:
+    """removeOffersByAccountAndAsset: every offer of the account buying or
+    selling `asset` releases its liabilities, returns its reserve (to the
+    sponsor if sponsored) and is erased."""
+    from stellarcore.transactions.offer_exchange import release_liabilities
+    ltx = LedgerTxn(ltx_outer)
+    try:
+        header = ltx.header
+        for offer_le in ltx.load_offers_by_account_and_asset(account_id, asset):
+            o = offer_le.data.offer
+            if o.sellerID != account_id:
+                raise RuntimeError("Offer not owned by expected account")
+            if not (o.buying == asset or o.selling == asset):
+                raise RuntimeError("Offer not buying or selling expected asset")
+            release_liabilities(ltx, header, offer_le)
+            acc = ltx.load(account_key(account_id))
+            S.remove_entry_with_possible_sponsorship(ltx, header, offer_le, acc)
+            ltx.erase(offer_key(account_id, o.offerID))
+        ltx.commit()
+    finally:
+        ltx.rollback()
 
 
 def _trustline_backer(tl_le):

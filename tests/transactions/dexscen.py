@@ -395,9 +395,9 @@ def load_pool(L: TestLedger, pool: bytes):
 
 def offers_of(L: TestLedger, seller) -> list:
     """Every OfferEntry of a seller in the ledger (by offer ID)."""
-    sid = account_id_of(seller)
-    out = [e.data.offer for e in L.root_store.entries.values()
-           if e.data.type == xdr.LedgerEntryType.OFFER and e.data.offer.sellerID == sid]
+    from stellarcore.ledger.order_book import seller_prefix
+    store = L.root_store.offers
+    out = [store.get(k).data.offer for k in store.keys_of_seller(seller_prefix(account_id_of(seller)))]
     return sorted(out, key=lambda o: o.offerID)
 
 
