@@ -20,7 +20,8 @@ from tests.transactions.dexscen import (AF, INT64_MAX, OT, change_trust,
                                         deny_trust, expect_code, path_pay_strict_send, pay, require_op,
                                         set_flags)
 from tests.transactions.harness import TestLedger, credit, native
-from tests.transactions.test_path_payment import invalid_asset, merge, require_balances
+from tests.transactions.test_path_payment import RECEIVE_SCENARIOS as RS
+from tests.transactions.test_path_payment import _P4, invalid_asset, merge, require_balances, run_scenario, scn, variant
 
 PS = xdr.PathPaymentStrictSendResultCode
 FEE = 100
@@ -277,3 +278,89 @@ def test_to_self_asset_over_the_limit(W):
     pay(W.gateway, account, W.idr, 19)
     path_pay_strict_send(account, account, W.idr, 2, W.idr, 2)
     require_balances({account: [(W.idr, 19)]})
+
+
+# -- scenarios with offers (same engine as test_path_payment.py) ---------------------
+def _send(sc, send_amount, dest_min, path="cur2 cur3", error=None, **kw):
+    """A strict-send section whose setup is the strict-receive section's."""
+    src, dst, send, _, dest, _, _ = sc["pay"]
+    return variant(sc, pay=(src, dst, send, send_amount, dest, dest_min, path), error=error, **kw)
+
+
+def _not_enough(a, b, c):
+    """Strict send walks forwards: its first exchange is cur1 -> cur2."""
+    return variant(RS["not enough offers for first exchange"],
+                   offers=[("o1", "mm12", "cur2", "cur1", (1, 1), a), ("o2", "mm23", "cur3", "cur2", (1, 1), b),
+                           ("o3", "mm34", "cur4", "cur3", (1, 1), c)],
+                   pay=("source", "destination", "cur1", 10, "cur4", 10, "cur2 cur3"),
+                   error=PS.PATH_PAYMENT_STRICT_SEND_TOO_FEW_OFFERS)
+
+
+_TAKES = RS["takes best offers, multiple offers per exchange V10"]
+_TAKES_CHANGES = {"o1a": None, "o1b": 2, "o1c": None, "o2a": 1, "o2b": None, "o2c": None, "o3a": None,
+                  "o3b": None}
+_TAKES_ATOMS = [("o1c", 9, 12), ("o1a", 10, 15), ("o1b", 14, 28), ("o2c", 12, 16), ("o2b", 6, 9),
+                ("o2a", 4, 8), ("o3a", 9, 12), ("o3b", 6, 9), ("o3c", 0, 1)]
+
+SEND_SCENARIOS = {
+    "not enough offers for first exchange": _not_enough(9, 10, 10),
+    "not enough offers for middle exchange": _not_enough(10, 9, 10),
+    "not enough offers for last exchange": _not_enough(10, 10, 9),
+    **{f"crosses own offer for {k} exchange": _send(RS[f"crosses own offer for {k} exchange"], 10, 10,
+                                                    error=PS.PATH_PAYMENT_STRICT_SEND_OFFER_CROSS_SELF)
+       for k in ("first", "middle", "last")},
+    **{f"does not cross own offer if better is available for {k} exchange":
+       _send(RS[f"does not cross own offer if better is available for {k} exchange"], 10, 10)
+       for k in ("first", "middle", "last")},
+    "under destination minimum with real path": _send(RS["over send max with real path"], 10, 10, _P4,
+                                                      error=PS.PATH_PAYMENT_STRICT_SEND_UNDER_DESTMIN),
+    **{f"crosses destination offer for {k} exchange": _send(RS[f"crosses destination offer for {k} exchange"],
+                                                            10, 10)
+       for k in ("first", "middle", "last")},
+    **{f"uses whole best offer for {k} exchange": _send(RS[f"uses whole best offer for {k} exchange"], 80, 10)
+       for k in ("first", "second", "last")},
+    "takes all offers, one offer per exchange": _send(RS["takes all offers, one offer per exchange"], 80, 10),
+    "takes all offers, multiple offers per exchange": _send(
+        RS["takes all offers, multiple offers per exchange V10"], 59, 16, _P4),
+    "takes best offers, multiple offers per exchange": _send(
+        _TAKES, 55, 15, _P4, changes=dict(_TAKES_CHANGES, o3c=1), atoms=_TAKES_ATOMS,
+        balances="source: xlm=4-2 cur1=3 cur2=0 cur3=0 cur4=0; mm12: xlm=5-5 cur1=55 cur2=2;"
+                 "mm23: xlm=5-5 cur2=33 cur3=1; mm34: xlm=5-5 cur3=22 cur4=1; destination: xlm=1-1 cur4=15"),
+    "takes best offers, multiple offers per exchange, last offer sends nothing": _send(
+        variant(_TAKES, accounts=_TAKES["accounts"] + " mm34b=5",
+                trust=_TAKES["trust"] + " mm34b:cur3/2,cur4", fund=_TAKES["fund"] + " mm34b:cur4=1",
+                offers=_TAKES["offers"][:8] + [("o3c", "mm34b", "cur4", "cur3", (2, 1), 1)]),
+        55, 15, _P4, changes=dict(_TAKES_CHANGES, o3c=None), atoms=_TAKES_ATOMS,
+        balances="source: xlm=4-2 cur1=3 cur2=0 cur3=0 cur4=0; mm12: xlm=5-5 cur1=55 cur2=2;"
+                 "mm23: xlm=5-5 cur2=33 cur3=1; mm34: xlm=5-4 cur3=21 cur4=1; mm34b: xlm=5-3 cur3=1 cur4=1;"
+                 "destination: xlm=1-1 cur4=15"),
+}
+
+
+def _loop(merge_issuer=None):
+    """"pathpayment strict send uses all offers in a loop"."""
+    return scn("source=4 destination=1 mm12=3 mm23=3 mm31=3",
+               "source:cur1 mm12:cur1,cur2 mm23:cur2,cur3 mm31:cur3,cur1 destination:cur3",
+               "source:cur1=8000 mm12:cur2=8000 mm23:cur3=8000 mm31:cur1=8000",
+               [("o1", "mm12", "cur2", "cur1", (2, 1), 1000), ("o2", "mm23", "cur3", "cur2", (2, 1), 1000),
+                ("o3", "mm31", "cur1", "cur3", (2, 1), 1000)],
+               ("source", "destination", "cur1", 1280, "cur3", 10, "cur2 cur3 cur1 cur2"),
+               "source: xlm=4-2 cur1=6720 cur2=0 cur3=0; mm12: xlm=3-3 cur1=1440 cur2=7280 cur3=0;"
+               "mm23: xlm=3-3 cur1=0 cur2=720 cur3=7640; mm31: xlm=3-3 cur1=7840 cur2=0 cur3=320;"
+               "destination: xlm=1-1 cur1=0 cur2=0 cur3=40",
+               atoms=[("o1", 640, 1280), ("o2", 320, 640), ("o3", 160, 320), ("o1", 80, 160), ("o2", 40, 80)],
+               changes={"o1": 280, "o2": 640, "o3": 840}, limit=16000, merge=merge_issuer)
+
+
+SEND_SCENARIOS["uses all offers in a loop (no issuers missing)"] = _loop()
+SEND_SCENARIOS["uses all offers in a loop (outside issuers missing)"] = _loop("gateway")
+SEND_SCENARIOS["uses all offers in a loop (inside issuers missing)"] = _loop("gateway2")
+
+
+@pytest.mark.parametrize("name", list(SEND_SCENARIOS))
+def test_offer_scenarios(W, name):
+    sc = SEND_SCENARIOS[name]
+    res = run_scenario(W, sc, strict_send=True)
+    if res is not None:
+        _, _, _, send_amount, _, dest_min, _ = sc["pay"]
+        check_claimed_offers(res.success.offers, res.success.offers, send_amount, dest_min)
