@@ -34,8 +34,9 @@ Python API (names fixed by the DEX contract, see the issue notes):
   account_le, asset, trustline) (trustline: ledger.trustline wrapper or
   None); adjust_offer_entry(header, offer_le, account_le, wheat, wheat_line,
   sheep, sheep_line) (the in-place overload crossOfferV10 uses);
-  OfferFilterResult, ConvertResult (convert_with_offers_and_pools follows
-  in the next commit);
+  OfferFilterResult, ConvertResult, convert_with_offers_and_pools(ltx, sheep,
+  max_sheep_send, wheat, max_wheat_receive, round, filter, offer_trail,
+  max_offers_to_cross) -> (ConvertResult, sheep_send, wheat_received);
   get_pool_id(x, y, fee_bps), is_pool_trading_disabled(header),
   LIQUIDITY_POOL_FEE_V18.
 """
@@ -422,3 +423,245 @@ def adjust_offer_entry(header, offer_le, account_le, wheat, wheat_line, sheep, s
     max_wheat_send = min(oe.amount, can_sell_at_most(header, account_le, wheat, wheat_line))
     max_sheep_receive = can_buy_at_most(header, account_le, sheep, sheep_line)
     oe.amount = c_adjust_offer(oe.price.n, oe.price.d, max_wheat_send, max_sheep_receive)
+
+
+# -- crossing --------------------------------------------------------------------------------
+def _claim_offer_atom(seller, offer_id, wheat, wheat_received, sheep, sheep_send):
+    return xdr.ClaimAtom(_CAT.CLAIM_ATOM_TYPE_ORDER_BOOK, xdr.ClaimOfferAtom(
+        sellerID=seller, offerID=offer_id, assetSold=wheat, amountSold=wheat_received,
+        assetBought=sheep, amountBought=sheep_send))
+
+
+def _cross_offer_v10(ltx, offer_le, int64_t max_wheat_received, int64_t max_sheep_send, int rnd,
+                     list offer_trail):
+    """crossOfferV10 -> (CrossOfferResult, wheat_received, sheep_send,
+    wheat_stays). Releases the maker's liabilities before computing what it
+    can sell and buy, re-acquires them on what stays, and always appends a
+    claim atom, even for a zero exchange (PARITY_TRAPS D4)."""
+    cdef ExRes r
+    if not (max_wheat_received > 0 and max_sheep_send > 0):
+        raise RuntimeError("crossOfferV10: nothing to cross")
+    header = ltx.get_header()
+    oe = offer_le.data.offer
+    sheep = oe.buying
+    wheat = oe.selling
+    seller = oe.sellerID
+    offer_id = oe.offerID
+    if ltx.load_without_record(account_key(seller)) is None:
+        raise RuntimeError("invalid database state: offer must have matching account")
+
+    release_liabilities(ltx, header, offer_le)
+
+    account_b = None
+    if wheat.type == _NATIVE or sheep.type == _NATIVE:
+        account_b = ltx.load(account_key(seller))
+    sheep_line = None if sheep.type == _NATIVE else load_trustline(ltx, seller, sheep)
+    wheat_line = None if wheat.type == _NATIVE else load_trustline(ltx, seller, wheat)
+
+    # No effect from protocol 10 on; stellar-core keeps it as a safeguard.
+    adjust_offer_entry(header, offer_le, account_b, wheat, wheat_line, sheep, sheep_line)
+
+    max_wheat_send = min(oe.amount, can_sell_at_most(header, account_b, wheat, wheat_line))
+    max_sheep_receive = can_buy_at_most(header, account_b, sheep, sheep_line)
+    c_exchange_v10(oe.price.n, oe.price.d, max_wheat_send, max_wheat_received, max_sheep_send,
+                   max_sheep_receive, rnd, &r)
+
+    if r.sheep_send != 0:
+        ok = (B.add_balance(header, account_b, r.sheep_send) if sheep.type == _NATIVE
+              else sheep_line.add_balance(header, r.sheep_send))
+        if not ok:
+            raise RuntimeError("overflowed sheep balance")
+    if r.wheat_receive != 0:
+        ok = (B.add_balance(header, account_b, -r.wheat_receive) if wheat.type == _NATIVE
+              else wheat_line.add_balance(header, -r.wheat_receive))
+        if not ok:
+            raise RuntimeError("overflowed wheat balance")
+
+    if r.wheat_stays:
+        oe.amount -= r.wheat_receive
+        adjust_offer_entry(header, offer_le, account_b, wheat, wheat_line, sheep, sheep_line)
+    else:
+        oe.amount = 0
+    res = CrossOfferResult.OFFER_TAKEN if oe.amount == 0 else CrossOfferResult.OFFER_PARTIAL
+
+    okey = offer_key(seller, offer_id)
+    inner = LedgerTxn(ltx)
+    try:
+        iheader = inner.get_header()
+        o = inner.load(okey)
+        if res == CrossOfferResult.OFFER_TAKEN:
+            acc = inner.load(account_key(seller))
+            remove_entry_with_possible_sponsorship(inner, iheader, o, acc)
+            inner.erase(okey)
+        else:
+            acquire_liabilities(inner, iheader, o)
+        inner.commit()
+    finally:
+        inner.rollback()
+
+    offer_trail.append(_claim_offer_atom(seller, offer_id, wheat, r.wheat_receive, sheep, r.sheep_send))
+    return res, r.wheat_receive, r.sheep_send, bool(r.wheat_stays)
+
+
+def _convert_with_offers(ltx_outer, sheep, int64_t max_sheep_send, wheat, int64_t max_wheat_receive,
+                         int rnd, filter, list offer_trail, int64_t max_offers_to_cross):
+    """convertWithOffers -> (ConvertResult, sheep_send, wheat_received).
+    Each offer is crossed in its own child LedgerTxn, committed only when
+    crossed; a stop (filter, work limit) rolls the loaded offer back. The
+    work-limit check comes after the filter and before crossing
+    (PARITY_TRAPS D3)."""
+    if offer_trail:
+        raise RuntimeError("convertWithOffers: offerTrail must start empty")
+    cdef int64_t sheep_send = 0
+    cdef int64_t wheat_received = 0
+    cdef bint need_more = max_wheat_receive > 0 and max_sheep_send > 0
+    if need_more and max_offers_to_cross == 0:
+        return ConvertResult.CROSSED_TOO_MANY, 0, 0
+
+    while need_more:
+        ltx = LedgerTxn(ltx_outer)
+        try:
+            offer_le = ltx.load_best_offer(sheep, wheat)
+            if offer_le is None:
+                break
+            if filter is not None:
+                fr = filter(offer_le)
+                if fr == OfferFilterResult.STOP_BAD_PRICE:
+                    return ConvertResult.FILTER_STOP_BAD_PRICE, sheep_send, wheat_received
+                if fr == OfferFilterResult.STOP_CROSS_SELF:
+                    return ConvertResult.FILTER_STOP_CROSS_SELF, sheep_send, wheat_received
+                if fr != OfferFilterResult.KEEP:
+                    raise RuntimeError("unexpected filter result")
+            if len(offer_trail) >= max_offers_to_cross:
+                return ConvertResult.CROSSED_TOO_MANY, sheep_send, wheat_received
+
+            cor, num_wheat, num_sheep, wheat_stays = _cross_offer_v10(
+                ltx, offer_le, max_wheat_receive, max_sheep_send, rnd, offer_trail)
+            need_more = not wheat_stays
+            if not (0 <= num_sheep <= max_sheep_send and 0 <= num_wheat <= max_wheat_receive):
+                raise RuntimeError("crossOfferV10 exchanged out of bounds")
+            if cor == CrossOfferResult.OFFER_CANT_CONVERT:
+                return ConvertResult.PARTIAL, sheep_send, wheat_received
+            ltx.commit()
+        finally:
+            ltx.rollback()
+
+        sheep_send += num_sheep
+        max_sheep_send -= num_sheep
+        wheat_received += num_wheat
+        max_wheat_receive -= num_wheat
+
+        need_more = need_more and max_wheat_receive > 0 and max_sheep_send > 0
+        if not need_more:
+            return ConvertResult.OK, sheep_send, wheat_received
+        elif cor == CrossOfferResult.OFFER_PARTIAL:
+            return ConvertResult.PARTIAL, sheep_send, wheat_received
+    return (ConvertResult.PARTIAL if need_more else ConvertResult.OK), sheep_send, wheat_received
+
+
+def _exchange_with_pool_ltx(ltx_outer, to_pool_asset, int64_t max_send_to_pool, from_pool_asset,
+                            int64_t max_receive_from_pool, int rnd, int64_t max_offers_to_cross):
+    """The ledger-level exchangeWithPool -> (ok, to_pool, from_pool): only for
+    path payments, never when trading is disabled or no offer may be
+    crossed any more, never with an empty pool; on success the pool's
+    reserves move and the child LedgerTxn is committed (PARITY_TRAPS D1)."""
+    cdef int64_t to_pool = 0
+    cdef int64_t from_pool = 0
+    ltx = LedgerTxn(ltx_outer)
+    try:
+        if is_pool_trading_disabled(ltx.get_header()):
+            return False, 0, 0
+        if rnd == R_NORMAL:
+            return False, 0, 0
+        if max_offers_to_cross == 0:
+            return False, 0, 0
+        pool_id = get_pool_id(to_pool_asset, from_pool_asset, LIQUIDITY_POOL_FEE_V18)
+        lp = ltx.load(liquidity_pool_key(pool_id))
+        if lp is None:
+            return False, 0, 0
+        cp = lp.data.liquidityPool.body.constantProduct
+        if cp.reserveA <= 0 or cp.reserveB <= 0:
+            return False, 0, 0
+        if to_pool_asset == cp.params.assetA and from_pool_asset == cp.params.assetB:
+            ok = c_exchange_with_pool(cp.reserveA, max_send_to_pool, &to_pool, cp.reserveB,
+                                      max_receive_from_pool, &from_pool, LIQUIDITY_POOL_FEE_V18, rnd)
+            if ok:
+                new_a = B.add_balance_raw(cp.reserveA, to_pool)
+                new_b = B.add_balance_raw(cp.reserveB, -from_pool)
+                if new_a is None or new_b is None:
+                    raise RuntimeError("could not update reserves")
+                cp.reserveA = new_a
+                cp.reserveB = new_b
+        elif from_pool_asset == cp.params.assetA and to_pool_asset == cp.params.assetB:
+            ok = c_exchange_with_pool(cp.reserveB, max_send_to_pool, &to_pool, cp.reserveA,
+                                      max_receive_from_pool, &from_pool, LIQUIDITY_POOL_FEE_V18, rnd)
+            if ok:
+                new_a = B.add_balance_raw(cp.reserveA, -from_pool)
+                new_b = B.add_balance_raw(cp.reserveB, to_pool)
+                if new_a is None or new_b is None:
+                    raise RuntimeError("could not update reserves")
+                cp.reserveA = new_a
+                cp.reserveB = new_b
+        else:
+            raise RuntimeError("Invalid liquidity pool assets")
+        if ok:
+            ltx.commit()
+        return bool(ok), to_pool, from_pool
+    finally:
+        ltx.rollback()
+
+
+def _should_convert_with_offers(pool_exchange, book_sheep_send, book_wheat_received, convert_res) -> bool:
+    """shouldConvertWithOffers: the book only when there is no pool trade,
+    or the book succeeded at a strictly better price
+    (pool.send * book.recv > pool.recv * book.send, exact)."""
+    if pool_exchange is not None:
+        if convert_res != ConvertResult.OK:
+            return False
+        pool_sheep_send, pool_wheat_received = pool_exchange
+        return pool_sheep_send * book_wheat_received > pool_wheat_received * book_sheep_send
+    return True
+
+
+def convert_with_offers_and_pools(ltx_outer, sheep, int64_t max_sheep_send, wheat, int64_t max_wheat_receive,
+                                  round, filter, list offer_trail, int64_t max_offers_to_cross):
+    """convertWithOffersAndPools: buy wheat with sheep, all through the order
+    book or all through the pool (PARITY_TRAPS D1). The pool's result is
+    computed in a LedgerTxn that is always rolled back, the book's in one
+    that is committed only if the book wins; otherwise the pool trade is
+    done for real and yields a single liquidity-pool claim atom.
+    -> (ConvertResult, sheep_send, wheat_received); atoms go to offer_trail."""
+    cdef int rnd = round
+    _check_round(rnd)
+    if offer_trail:
+        raise RuntimeError("convertWithOffersAndPools: offerTrail must start empty")
+
+    pool_exchange = None
+    ltx_pool = LedgerTxn(ltx_outer)
+    try:
+        ok, p_send, p_recv = _exchange_with_pool_ltx(ltx_pool, sheep, max_sheep_send, wheat,
+                                                     max_wheat_receive, rnd, max_offers_to_cross)
+        if ok:
+            pool_exchange = (p_send, p_recv)
+    finally:
+        ltx_pool.rollback()
+
+    ltx_book = LedgerTxn(ltx_outer)
+    try:
+        temp_trail = []
+        res, b_send, b_recv = _convert_with_offers(ltx_book, sheep, max_sheep_send, wheat, max_wheat_receive,
+                                                   rnd, filter, temp_trail, max_offers_to_cross)
+        if _should_convert_with_offers(pool_exchange, b_send, b_recv, res):
+            offer_trail.extend(temp_trail)
+            ltx_book.commit()
+            return res, b_send, b_recv
+    finally:
+        ltx_book.rollback()
+
+    offer_trail.clear()
+    _, sheep_send, wheat_received = _exchange_with_pool_ltx(ltx_outer, sheep, max_sheep_send, wheat,
+                                                            max_wheat_receive, rnd, max_offers_to_cross)
+    offer_trail.append(xdr.ClaimAtom(_CAT.CLAIM_ATOM_TYPE_LIQUIDITY_POOL, xdr.ClaimLiquidityAtom(
+        liquidityPoolID=get_pool_id(sheep, wheat, LIQUIDITY_POOL_FEE_V18), assetSold=wheat,
+        amountSold=wheat_received, assetBought=sheep, amountBought=sheep_send)))
+    return ConvertResult.OK, sheep_send, wheat_received

@@ -309,3 +309,263 @@ def test_prop_adjust_offer_idempotent(p, mws, msr):
     a = X.adjust_offer(*p, mws, msr)
     assert 0 <= a <= mws
     assert X.adjust_offer(*p, a, msr) == a
+
+
+# == the crossing loop on a ledger ================================================================
+# Offers are made with ManageSellOffer (the maker's side as stellar-core's
+# TestMarket builds it); convertWithOffersAndPools is then called directly on
+# a LedgerTxn, as ManageOffer / PathPayment do.
+from stellarcore import xdr  # noqa: E402
+from stellarcore.ledger.ledger_txn import LedgerTxn  # noqa: E402
+from tests.transactions import dexscen as D  # noqa: E402
+from tests.transactions.harness import TestLedger, credit, native  # noqa: E402
+
+CR = X.ConvertResult
+F = X.OfferFilterResult
+
+
+def _keep(_offer_le):
+    return F.KEEP
+
+
+@pytest.fixture
+def market():
+    D.require_op(xdr.OperationType.MANAGE_SELL_OFFER)
+    L = TestLedger()
+    issuer = L.root.create("issuer", 10 ** 10)
+    idr, usd = credit("IDR", issuer), credit("USD", issuer)
+    return L, issuer, idr, usd
+
+
+def _maker(L, issuer, name, idr, usd, idr_amount=0):
+    acc = L.root.create(name, L.min_balance(3) + 10 ** 7)
+    D.fund(issuer, acc, idr, idr_amount)
+    D.fund(issuer, acc, usd, 0)
+    return acc
+
+
+def _convert(L, sheep, max_sheep_send, wheat, max_wheat_receive, rnd=NORMAL, filt=_keep, max_offers=1000,
+             commit=True):
+    ltx = LedgerTxn(L.root_store)
+    trail = []
+    try:
+        res = X.convert_with_offers_and_pools(ltx, sheep, max_sheep_send, wheat, max_wheat_receive, rnd, filt,
+                                              trail, max_offers)
+        changes = ltx.get_changes()
+        if commit:
+            ltx.commit()
+    finally:
+        ltx.rollback()
+    return res, trail, changes
+
+
+# OfferTests "wheat stays or sheep stays": (wheatPrice, maxWheatSend, maxSheepSend);
+# exchangeV10 and adjustOffer are the oracle there too.
+WHEAT_OR_SHEEP_STAYS = [((3, 2), 3000, 4501), ((3, 2), 3000, 4500), ((2, 3), 3000, 2001), ((2, 3), 3000, 2000),
+                        ((3, 2), 3000, 4499), ((2, 3), 3000, 1999)]
+
+
+@pytest.mark.parametrize("p,max_wheat_send,max_sheep_send", WHEAT_OR_SHEEP_STAYS)
+def test_cross_wheat_stays_or_sheep_stays(market, p, max_wheat_send, max_sheep_send):
+    L, issuer, idr, usd = market
+    wheat_seller = _maker(L, issuer, "wheat", idr, usd, max_wheat_send)
+    wr, ss, stays = X.exchange_v10(*p, max_wheat_send, INT64_MAX, max_sheep_send, INT64_MAX, NORMAL)
+    adj = X.adjust_offer(*p, max_wheat_send, INT64_MAX)
+    remaining = X.adjust_offer(*p, adj - wr, INT64_MAX) if stays else 0
+    oid = D.manage_offer(wheat_seller, 0, idr, usd, D.price(*p), max_wheat_send)
+
+    (res, sheep_send, wheat_received), trail, _ = _convert(L, usd, max_sheep_send, idr, INT64_MAX)
+
+    assert (sheep_send, wheat_received) == (ss, wr)
+    # wheat stays: done; sheep stays: the book is empty with sheep left unless all was sent
+    assert res == (CR.OK if stays or ss == max_sheep_send else CR.PARTIAL)
+    assert trail == [D.claim_offer_atom(wheat_seller, oid, idr, wr, usd, ss)]
+    o = D.load_offer(L, wheat_seller, oid)
+    if remaining:
+        assert o.amount == remaining
+        assert D.liabilities(wheat_seller, idr) == (0, remaining)
+        assert D.liabilities(wheat_seller, usd) == (X.get_offer_buying_liabilities(o), 0)
+    else:
+        assert o is None
+        assert D.liabilities(wheat_seller, idr) == (0, 0) and D.liabilities(wheat_seller, usd) == (0, 0)
+        assert wheat_seller.num_sub_entries == 2
+    assert D.balance(wheat_seller, idr) == max_wheat_send - wr
+    assert D.balance(wheat_seller, usd) == ss
+
+
+def test_cross_zero_exchange_still_records_and_claims(market):
+    """PARITY_TRAPS D4: 28 IDR @ 3/2 against a taker wanting 27 exchanges
+    nothing (ExchangeV10 "Threshold" row), yet the offer is crossed: its
+    liabilities are released and re-acquired (entries recorded) and a zero
+    claim atom is appended."""
+    L, issuer, idr, usd = market
+    maker = _maker(L, issuer, "maker", idr, usd, 28)
+    oid = D.manage_offer(maker, 0, idr, usd, D.price(3, 2), 28)
+    before = D.liabilities(maker, idr), D.liabilities(maker, usd)
+    (res, ss, wr), trail, changes = _convert(L, usd, INT64_MAX, idr, 27)
+    assert (res, ss, wr) == (CR.OK, 0, 0)
+    assert trail == [D.claim_offer_atom(maker, oid, idr, 0, usd, 0)]
+    assert D.load_offer(L, maker, oid).amount == 28
+    assert (D.liabilities(maker, idr), D.liabilities(maker, usd)) == before == ((0, 28), (42, 0))
+    updated = [c.updated.data for c in changes if c.type == xdr.LedgerEntryChangeType.LEDGER_ENTRY_UPDATED]
+    assert {d.type for d in updated} == {xdr.LedgerEntryType.OFFER, xdr.LedgerEntryType.TRUSTLINE}
+
+
+def _two_makers(market):
+    L, issuer, idr, usd = market
+    m1 = _maker(L, issuer, "m1", idr, usd, 100)
+    m2 = _maker(L, issuer, "m2", idr, usd, 100)
+    o1 = D.manage_offer(m1, 0, idr, usd, D.price(1, 1), 100)
+    o2 = D.manage_offer(m2, 0, idr, usd, D.price(2, 1), 100)
+    return L, idr, usd, (m1, o1), (m2, o2)
+
+
+def test_cross_best_offer_first_then_next(market):
+    L, idr, usd, (m1, o1), (m2, o2) = _two_makers(market)
+    (res, ss, wr), trail, _ = _convert(L, usd, 300, idr, INT64_MAX)
+    assert (res, ss, wr) == (CR.OK, 300, 200)
+    assert trail == [D.claim_offer_atom(m1, o1, idr, 100, usd, 100), D.claim_offer_atom(m2, o2, idr, 100, usd, 200)]
+    assert D.load_offer(L, m1, o1) is None and D.load_offer(L, m2, o2) is None
+
+
+def test_cross_partial_offer_stops(market):
+    """An offer that stays ends the loop (OK), its remainder re-adjusted."""
+    L, idr, usd, (m1, o1), (m2, o2) = _two_makers(market)
+    (res, ss, wr), trail, _ = _convert(L, usd, 150, idr, INT64_MAX)
+    assert (res, ss, wr) == (CR.OK, 150, 125)
+    assert trail[-1] == D.claim_offer_atom(m2, o2, idr, 25, usd, 50)
+    assert D.load_offer(L, m2, o2).amount == 75
+    assert D.liabilities(m2, idr) == (0, 75) and D.liabilities(m2, usd) == (150, 0)
+
+
+def test_cross_book_exhausted_is_partial(market):
+    L, idr, usd, (m1, o1), (m2, o2) = _two_makers(market)
+    (res, ss, wr), trail, _ = _convert(L, usd, 10 ** 6, idr, INT64_MAX)
+    assert (res, ss, wr) == (CR.PARTIAL, 300, 200) and len(trail) == 2
+
+
+@pytest.mark.parametrize("stop,expected", [(F.STOP_BAD_PRICE, CR.FILTER_STOP_BAD_PRICE),
+                                           (F.STOP_CROSS_SELF, CR.FILTER_STOP_CROSS_SELF)])
+def test_cross_filter_stops_before_second_offer(market, stop, expected):
+    L, idr, usd, (m1, o1), (m2, o2) = _two_makers(market)
+
+    def filt(offer_le):
+        return F.KEEP if offer_le.data.offer.offerID == o1 else stop
+    (res, ss, wr), trail, changes = _convert(L, usd, 300, idr, INT64_MAX, filt=filt)
+    assert (res, ss, wr) == (expected, 100, 100)
+    assert trail == [D.claim_offer_atom(m1, o1, idr, 100, usd, 100)]
+    # the stopped offer was loaded in a rolled-back LedgerTxn: not recorded
+    recorded_offers = {c.state.data.offer.offerID for c in changes
+                       if c.type == xdr.LedgerEntryChangeType.LEDGER_ENTRY_STATE
+                       and c.state.data.type == xdr.LedgerEntryType.OFFER}
+    assert recorded_offers == {o1}
+    assert D.load_offer(L, m2, o2).amount == 100
+
+
+def test_cross_work_limit(market):
+    """PARITY_TRAPS D3: trail.size() >= max after loading and filtering the
+    next offer gives CROSSED_TOO_MANY with what was crossed so far; 0 fails
+    fast; a filter stop wins over the limit."""
+    L, idr, usd, (m1, o1), (m2, o2) = _two_makers(market)
+    (res, ss, wr), trail, _ = _convert(L, usd, 300, idr, INT64_MAX, max_offers=1, commit=False)
+    assert (res, ss, wr) == (CR.CROSSED_TOO_MANY, 100, 100) and len(trail) == 1
+    (res, ss, wr), trail, changes = _convert(L, usd, 300, idr, INT64_MAX, max_offers=0, commit=False)
+    assert (res, ss, wr, trail, changes) == (CR.CROSSED_TOO_MANY, 0, 0, [], [])
+
+    def filt(offer_le):
+        return F.KEEP if offer_le.data.offer.offerID == o1 else F.STOP_BAD_PRICE
+    (res, ss, wr), trail, _ = _convert(L, usd, 300, idr, INT64_MAX, filt=filt, max_offers=1, commit=False)
+    assert res == CR.FILTER_STOP_BAD_PRICE
+    # nothing to do: no limit check at all
+    (res, ss, wr), trail, _ = _convert(L, usd, 0, idr, INT64_MAX, max_offers=0, commit=False)
+    assert (res, ss, wr, trail) == (CR.OK, 0, 0, [])
+
+
+# -- pools (PARITY_TRAPS D1) ---------------------------------------------------------------------
+@pytest.fixture
+def pool_market(market):
+    """A 10000 XLM / 20000 USD constant-product pool (ExchangeTests "30 bps
+    fee" reserves: strict send of 10031 XLM yields exactly 10000 USD)."""
+    D.require_op(xdr.OperationType.LIQUIDITY_POOL_DEPOSIT)
+    L, issuer, idr, usd = market
+    xlm = native()
+    lp = L.root.create("lp", L.min_balance(4) + 10 ** 8)
+    D.fund(issuer, lp, usd, 20000)
+    D.change_trust(lp, D.pool_share_asset(xlm, usd))
+    pool = D.pool_id(xlm, usd)
+    D.liquidity_pool_deposit(lp, pool, 10000, 20000, D.price(1, 2), D.price(1, 2))
+    cp = D.load_pool(L, pool)
+    assert (cp.reserveA, cp.reserveB) == (10000, 20000)
+    return L, issuer, xlm, usd, pool
+
+
+def test_pool_only_strict_send(pool_market):
+    L, issuer, xlm, usd, pool = pool_market
+    (res, ss, wr), trail, _ = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=SEND, filt=None)
+    assert (res, ss, wr) == (CR.OK, 10031, 10000)
+    assert trail == [D.claim_pool_atom(pool, usd, 10000, xlm, 10031)]
+    cp = D.load_pool(L, pool)
+    assert (cp.reserveA, cp.reserveB) == (20031, 10000)
+
+
+def test_pool_only_strict_receive(pool_market):
+    L, issuer, xlm, usd, pool = pool_market
+    (res, ss, wr), trail, _ = _convert(L, xlm, INT64_MAX, usd, 10000, rnd=RECV, filt=None)
+    assert (res, ss, wr) == (CR.OK, 10031, 10000)
+    assert trail == [D.claim_pool_atom(pool, usd, 10000, xlm, 10031)]
+
+
+def test_pool_never_used_with_normal_rounding(pool_market):
+    L, issuer, xlm, usd, pool = pool_market
+    (res, ss, wr), trail, changes = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=NORMAL, filt=None)
+    assert (res, ss, wr, trail) == (CR.PARTIAL, 0, 0, [])
+    assert changes == []
+
+
+def test_pool_skipped_when_trading_disabled_or_no_work_left(pool_market):
+    L, issuer, xlm, usd, pool = pool_market
+    (res, ss, wr), trail, _ = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=SEND, filt=None, max_offers=0,
+                                       commit=False)
+    assert (res, ss, wr, trail) == (CR.CROSSED_TOO_MANY, 0, 0, [])
+    L.root_store.header.ext = xdr.LedgerHeaderExt(1, xdr.LedgerHeaderExtensionV1(
+        flags=xdr.LedgerHeaderFlags.DISABLE_LIQUIDITY_POOL_TRADING_FLAG, ext=xdr.LedgerHeaderExtensionV1Ext(0)))
+    (res, ss, wr), trail, _ = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=SEND, filt=None, commit=False)
+    assert (res, ss, wr, trail) == (CR.PARTIAL, 0, 0, [])
+
+
+def _book_offer(L, issuer, usd, xlm, p, amount):
+    mm = L.root.create("mm", L.min_balance(3) + 10 ** 8)
+    D.fund(issuer, mm, usd, amount)
+    return mm, D.manage_offer(mm, 0, usd, xlm, p, amount)
+
+
+def test_book_wins_only_when_strictly_better(pool_market):
+    """The book is used only if pool.send * book.recv > pool.recv * book.send."""
+    L, issuer, xlm, usd, pool = pool_market
+    # 1 XLM per USD: 10031 XLM buys 10031 USD from the book, better than the pool's 10000
+    mm, oid = _book_offer(L, issuer, usd, xlm, D.price(1, 1), 20000)
+    (res, ss, wr), trail, _ = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=SEND, filt=None)
+    assert (res, ss, wr) == (CR.OK, 10031, 10031)
+    assert trail == [D.claim_offer_atom(mm, oid, usd, 10031, xlm, 10031)]
+    cp = D.load_pool(L, pool)
+    assert (cp.reserveA, cp.reserveB) == (10000, 20000)
+
+
+def test_equal_price_goes_to_the_pool(pool_market):
+    L, issuer, xlm, usd, pool = pool_market
+    # 10031 XLM per 10000 USD: the book would give exactly the pool's 10000
+    mm, oid = _book_offer(L, issuer, usd, xlm, D.price(10031, 10000), 20000)
+    (res, ss, wr), trail, _ = _convert(L, xlm, 10031, usd, INT64_MAX, rnd=SEND, filt=None)
+    assert (res, ss, wr) == (CR.OK, 10031, 10000)
+    assert trail == [D.claim_pool_atom(pool, usd, 10000, xlm, 10031)]
+    assert D.load_offer(L, mm, oid).amount == 20000
+
+
+def test_pool_used_when_book_only_partial(pool_market):
+    """A book result other than OK loses to any pool trade."""
+    L, issuer, xlm, usd, pool = pool_market
+    mm, oid = _book_offer(L, issuer, usd, xlm, D.price(1, 2), 10)
+    (res, ss, wr), trail, _ = _convert(L, xlm, INT64_MAX, usd, 10000, rnd=RECV, filt=None)
+    assert (res, ss, wr) == (CR.OK, 10031, 10000)
+    assert trail == [D.claim_pool_atom(pool, usd, 10000, xlm, 10031)]
+    assert D.load_offer(L, mm, oid).amount == 10
