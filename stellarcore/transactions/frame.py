@@ -184,7 +184,10 @@ class TransactionFrame(_EnvelopeFrame):
         return len(self.operations)
 
     def op_types(self):
-        return [op.body.type for op in self.operations]
+        """The result arm of each operation: the op its frame applies
+        (a CreatePassiveSellOffer runs as, and reports, a MANAGE_SELL_OFFER;
+        stellar-core initializeOperationResults uses opFrame->getOperation())."""
+        return [f.op.body.type for f in self.op_frames]
 
     # -- fees ---------------------------------------------------------------
     def declared_soroban_resource_fee(self) -> int:
