@@ -16,7 +16,7 @@ import pytest
 
 from stellarcore import xdr
 from stellarcore.transactions.operations import path_payment  # noqa: F401  (registers the ops)
-from tests.transactions.dexscen import (AF, INT64_MAX, OT, change_trust,
+from tests.transactions.dexscen import (AF, INT64_MAX, OT, balance, change_trust,
                                         deny_trust, expect_code, path_pay_strict_send, pay, require_op,
                                         set_flags)
 from tests.transactions.harness import TestLedger, credit, native
@@ -364,3 +364,80 @@ def test_offer_scenarios(W, name):
     if res is not None:
         _, _, _, send_amount, _, dest_min, _ = sc["pay"]
         check_claimed_offers(res.success.offers, res.success.offers, send_amount, dest_min)
+
+
+SEND_SCENARIOS["rounding: exchangeV10 recalculate sheepValue: 1 offer"] = scn(
+    "source=1 mm=4 destination=1", "source:cur1/3 mm:cur1/2000,cur2/2000 destination:cur2/2000",
+    "source:cur1=3 mm:cur2=2000", [("o1", "mm", "cur2", "cur1", (5, 3), 3)],
+    ("source", "destination", "cur1", 3, "cur2", 1, ""),
+    "source: cur1=0; mm: cur1=3 cur2=1999; destination: cur2=1", changes={"o1": None})
+SEND_SCENARIOS["rounding: exchangeV10 recalculate sheepValue: 2 offers"] = scn(
+    "source=1 mm=4 destination=1", "source:cur1/100 mm:cur1/2000,cur2/2000 destination:cur2/2000",
+    "source:cur1=100 mm:cur2=2000",
+    [("o1", "mm", "cur2", "cur1", (5, 3), 3), ("o2", "mm", "cur2", "cur1", (5, 3), 6)],
+    ("source", "destination", "cur1", 8, "cur2", 1, ""),
+    "source: cur1=92; mm: cur1=8 cur2=1996; destination: cur2=4", changes={"o1": None, "o2": None})
+
+
+def test_rounding_send_some_receive_nothing(W):
+    """"rounding / send some, receive nothing": the last atom buys 1 and sells 0."""
+    sc = scn("source=1 mm=4 destination=1", "source:cur1/100 mm:cur1/2000,cur2/2000 destination:cur2/2000",
+             "source:cur1=100 mm:cur2=2000",
+             [("o1", "mm", "cur2", "cur1", (5, 3), 3), ("o2", "mm", "cur2", "cur1", (5, 3), 6)],
+             ("source", "destination", "cur1", 6, "cur2", 1, ""),
+             "source: cur1=94; mm: cur1=6 cur2=1997; destination: cur2=3", changes={"o1": None, "o2": 6})
+    res = run_scenario(W, sc, strict_send=True)
+    last = res.success.offers[-1].orderBook
+    assert (last.amountSold, last.amountBought) == (0, 1)
+
+
+@pytest.mark.parametrize("dest_offer,code", [
+    (False, PS.PATH_PAYMENT_STRICT_SEND_UNDERFUNDED),
+    (True, PS.PATH_PAYMENT_STRICT_SEND_LINE_FULL),
+], ids=["selling liabilities", "buying liabilities"])
+def test_liabilities(W, dest_offer, code):
+    from tests.transactions.test_path_payment import _liabilities_world
+    accs, _, _ = _liabilities_world(W, dest_offer)
+    with expect_code(code):
+        path_pay_strict_send(accs["source"], accs["destination"], W.cur1, 51, W.cur2, 51, [W.cur1, W.cur2])
+    path_pay_strict_send(accs["source"], accs["destination"], W.cur1, 50, W.cur2, 50, [W.cur1, W.cur2])
+
+
+def test_with_rounding_errors(W):
+    from tests.transactions.test_path_payment import rounding_errors_world
+    source, destination, seller, cny, market, offer = rounding_errors_world(W)
+    res = market.require_changes(
+        [offer.with_amount(145000000 - 20039999)],
+        lambda: path_pay_strict_send(source, destination, XLM, 1382068965, cny, 20039999, []))
+    # 20039999 = floor(1382068965 * 29 / 2000)
+    expected = [offer.exchanged(20039999, 1382068965)]
+    check_claimed_offers(res.success.offers, expected, 1382068965, 20039999)
+    assert source.balance == 1989999000 - 100 - 1382068965
+    assert balance(seller, cny) == 1700000000 - 20039999
+    assert balance(destination, cny) == 20039999
+
+
+@pytest.mark.parametrize("missing", ["send", "middle", "last"])
+def test_issuer_missing(W, missing):
+    source = W.create("source", W.mb[1])
+    destination = W.create("destination", W.mb[1])
+    change_trust(source, W.idr, 20)
+    change_trust(destination, W.usd, 20)
+    pay(W.gateway, source, W.idr, 10)
+    path = []
+    if missing == "send":
+        merge(W.gateway, W.L.root)
+    elif missing == "middle":
+        path = [credit("BTC", W.L.account("missing"))]
+    else:
+        merge(W.gateway2, W.L.root)
+    with expect_code(PS.PATH_PAYMENT_STRICT_SEND_TOO_FEW_OFFERS):
+        path_pay_strict_send(source, destination, W.idr, 10, W.usd, 10, path)
+    require_balances({source: [(XLM, W.mb[1] - 2 * FEE), (W.idr, 10), (W.usd, 0)],
+                      destination: [(XLM, W.mb[1] - FEE), (W.idr, 0), (W.usd, 0)]})
+
+
+def test_max_offers_to_cross_is_one_budget(W, monkeypatch):
+    """PARITY_TRAPS D3 for PathPaymentStrictSendOpFrame::doApply (stubbed exchange)."""
+    from tests.transactions.test_path_payment import check_offer_budget
+    check_offer_budget(W, monkeypatch, strict_send=True)
