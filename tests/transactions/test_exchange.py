@@ -569,3 +569,59 @@ def test_pool_used_when_book_only_partial(pool_market):
     assert (res, ss, wr) == (CR.OK, 10031, 10000)
     assert trail == [D.claim_pool_atom(pool, usd, 10000, xlm, 10031)]
     assert D.load_offer(L, mm, oid).amount == 10
+
+
+# -- pool exchange against exact integer arithmetic (PARITY_TRAPS D5) ----------------------------
+reserve = st.one_of(st.integers(1, 10 ** 6), st.integers(1, INT64_MAX), st.integers(INT64_MAX - 10 ** 6, INT64_MAX))
+fee = st.sampled_from([0, 1, 30, 9999])
+
+
+@PROPS
+@given(reserve, st.one_of(st.integers(0, 10 ** 6), st.integers(0, INT64_MAX)), reserve, fee)
+def test_prop_pool_strict_send_exact(r_to, to_pool, r_from, fee_bps):
+    """fromPool = floor((10000-fee)*Rfrom*toPool / (10000*Rto + (10000-fee)*toPool)),
+    refused when toPool would overflow the reserve or nothing comes out."""
+    ok, tp, fp = X.exchange_with_pool(r_to, to_pool, r_from, INT64_MAX, fee_bps, SEND)
+    if to_pool > INT64_MAX - r_to:
+        assert not ok
+        return
+    f = 10000 - fee_bps
+    exact = f * r_from * to_pool // (10000 * r_to + f * to_pool)
+    assert exact <= r_from
+    assert ok == (exact != 0)
+    if ok:
+        assert (tp, fp) == (to_pool, exact)
+
+
+@PROPS
+@given(reserve, reserve, st.one_of(st.integers(0, 10 ** 6), st.integers(0, INT64_MAX)), fee)
+def test_prop_pool_strict_receive_exact(r_to, r_from, from_pool, fee_bps):
+    """toPool = ceil(10000*Rto*fromPool / ((Rfrom-fromPool)*(10000-fee))), refused
+    when it would empty the pool, when B/C > INT64_MAX inside hugeDivide, or
+    when the pool's reserve could not take it."""
+    ok, tp, fp = X.exchange_with_pool(r_to, INT64_MAX, r_from, from_pool, fee_bps, RECV)
+    if from_pool >= r_from:
+        assert not ok
+        return
+    b = r_to * from_pool
+    c = (r_from - from_pool) * (10000 - fee_bps)
+    exact = -((-10000 * b) // c)
+    expected_ok = b // c <= INT64_MAX and exact <= INT64_MAX and exact <= INT64_MAX - r_to
+    assert ok == expected_ok
+    if ok:
+        assert (tp, fp) == (exact, from_pool)
+
+
+@PROPS
+@given(st.one_of(price, small_price), amount, amount, amount, amount)
+def test_prop_v10_normal_agrees_with_the_invariants_copy(p, mws, mwr, mss, msr):
+    """The liabilities invariant keeps its own exchangeV10 NORMAL slice; both
+    must agree (else the invariant would flag correct ledgers)."""
+    from stellarcore.invariant.offer_liabilities import exchange_v10_normal
+    try:
+        ours = X.exchange_v10_without_price_error_thresholds(*p, mws, mwr, mss, msr, NORMAL)
+    except OverflowError:
+        with pytest.raises(OverflowError):
+            exchange_v10_normal(*p, mws, mwr, mss, msr)
+        return
+    assert ours == exchange_v10_normal(*p, mws, mwr, mss, msr)
