@@ -710,7 +710,6 @@ def test_liabilities(W, dest_offer, code):
 
 def rounding_errors_world(W):
     """"path payment with rounding errors": seller sells CNY for XLM at 2000/29."""
-    L = W.create  # noqa: F841
     issuer = W.create("issuer", 5999999400)
     source = W.create("source", 1989999000)
     destination = W.create("destination", 499999700)
@@ -876,3 +875,96 @@ def check_offer_budget(W, monkeypatch, strict_send):
     with expect_code(xdr.OperationResultCode.opEXCEEDED_WORK_LIMIT):
         apply_op(source, op)
     assert Fake.calls == [(hops[0][0], hops[0][1], 1000, rnd), (hops[1][0], hops[1][1], 600, rnd)]
+
+
+# -- "path payment with cycle" ----------------------------------------------------------
+def _times(x: int, p) -> int:
+    """The C++ test's operator*(int64_t, Price): round down, sign kept."""
+    m = abs(x) * p[0] // p[1]
+    return -m if x < 0 else m
+
+
+def run_cycle(W, name, rotation, strict_send):
+    """Three market makers C0..C2, Ci selling assets[i] for assets[i+2] at
+    `price`; S pays D assets[0] through [assets[1], assets[2]] (the asset
+    ring rotated `rotation` times, as the C++ SECTION loop does).
+    Receive: paymentAmount 1e8, offers 8e8, sendMax = k * payment.
+    Send: sendAmount 1e8, offers 1e9, destMin as the C++ table."""
+    from collections import deque
+    from tests.transactions.dexscen import load_offer, manage_offer, path_pay_strict_send
+    base = 100000000
+    offer_amount = 10 * base if strict_send else 8 * base
+    initial = 2 * offer_amount
+    if strict_send:
+        table = {"arbitrage": ((1, 2), base * 8, False),
+                 "anti-arbitrage": ((2, 1), base // 8 + 1, True),
+                 "anti-arbitrage with low destmin": ((2, 1), base // 8, False)}
+        p, amount, fails = table[name]
+    else:
+        table = {"arbitrage": ((1, 2), 1, False), "anti-arbitrage": ((2, 1), 1, True),
+                 "anti-arbitrage with big sendmax": ((2, 1), 8, False)}
+        p, max_mult, fails = table[name]
+        amount = base
+    assets = deque([XLM, W.usd, W.idr])
+
+    def setup(acc_name):
+        acc = W.create(acc_name, initial)
+        change_trust(acc, W.idr, INT64_MAX)
+        pay(W.gateway, acc, W.idr, initial)
+        change_trust(acc, W.usd, INT64_MAX)
+        pay(W.gateway2, acc, W.usd, initial)
+        return acc
+
+    source, destination = setup("S"), setup("D")
+    accounts = deque(setup(f"C{i}") for i in range(3))
+    offers = deque(manage_offer(accounts[i], 0, assets[i], assets[(i + 2) % 3], price(*p), offer_amount)
+                   for i in range(3))
+    for _ in range(rotation):
+        for d in (assets, accounts, offers):
+            d.rotate(1)
+
+    def check_asset(acc, i, diff, fees):
+        if assets[i] == XLM:
+            assert acc.balance == initial + diff - fees * FEE
+        else:
+            assert balance(acc, assets[i]) == initial + diff
+
+    def check_assets(acc, i, diff, fees):
+        for k in range(3):
+            check_asset(acc, k, diff if k == i else 0, fees)
+
+    path = [assets[1], assets[2]]
+    code = PP.PATH_PAYMENT_STRICT_RECEIVE_OVER_SENDMAX
+    if strict_send:
+        from tests.transactions.test_path_payment_strict_send import PS
+        code = PS.PATH_PAYMENT_STRICT_SEND_UNDER_DESTMIN
+
+    def do():
+        if strict_send:
+            path_pay_strict_send(source, destination, assets[0], base, assets[0], amount, path)
+        else:
+            path_pay(source, destination, assets[0], max_mult * base, assets[0], amount, path)
+    if fails:
+        with expect_code(code):
+            do()
+    else:
+        do()
+    dest_mult = 0 if fails else 1
+    seller = (0, 1) if fails else (1, 1)
+    buyer = (seller[0] * p[0], seller[1] * p[1])
+    for j in range(3):
+        index = (3 - j) % 3
+        check_asset(accounts[index], index, _times(-amount, seller), 3)
+        assert load_offer(W.L, accounts[index], offers[index]).amount == offer_amount + _times(-amount, seller)
+        check_asset(accounts[index], (index + 2) % 3, _times(amount, buyer), 3)
+        check_asset(accounts[index], (index + 1) % 3, 0, 3)
+        seller = (seller[0] * p[0], seller[1] * p[1])
+        buyer = (buyer[0] * p[0], buyer[1] * p[1])
+    check_assets(source, 0, _times(-amount, seller), 3)
+    check_assets(destination, 0, amount * dest_mult, 2)
+
+
+@pytest.mark.parametrize("rotation", [0, 1, 2], ids=["xlm-usd-idr", "idr-xlm-usd", "usd-idr-xlm"])
+@pytest.mark.parametrize("name", ["arbitrage", "anti-arbitrage", "anti-arbitrage with big sendmax"])
+def test_cycle(W, name, rotation):
+    run_cycle(W, name, rotation, strict_send=False)

@@ -441,3 +441,11 @@ def test_max_offers_to_cross_is_one_budget(W, monkeypatch):
     """PARITY_TRAPS D3 for PathPaymentStrictSendOpFrame::doApply (stubbed exchange)."""
     from tests.transactions.test_path_payment import check_offer_budget
     check_offer_budget(W, monkeypatch, strict_send=True)
+
+
+@pytest.mark.parametrize("rotation", [0, 1, 2], ids=["xlm-usd-idr", "idr-xlm-usd", "usd-idr-xlm"])
+@pytest.mark.parametrize("name", ["arbitrage", "anti-arbitrage", "anti-arbitrage with low destmin"])
+def test_cycle(W, name, rotation):
+    """"with cycle" (PathPaymentStrictSendTests)."""
+    from tests.transactions.test_path_payment import run_cycle
+    run_cycle(W, name, rotation, strict_send=True)
