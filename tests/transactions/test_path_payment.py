@@ -968,3 +968,98 @@ def run_cycle(W, name, rotation, strict_send):
 @pytest.mark.parametrize("name", ["arbitrage", "anti-arbitrage", "anti-arbitrage with big sendmax"])
 def test_cycle(W, name, rotation):
     run_cycle(W, name, rotation, strict_send=False)
+
+
+# -- "crossed sponsored offers" ---------------------------------------------------------
+# amount crossed -> (offer states by index: None deleted / remaining amount,
+#                    {account: (numSubEntries, numSponsoring, numSponsored)})
+_SPONSOR_IS_PAYMENT_PARTY = {
+    50: ((50, 100, 100), {"a1": (4, 0, 2), "a2": (3, 0, 1), "b": (2, 3, 0), "c": (2, 0, 0)}),
+    100: ((None, 100, 100), {"a1": (3, 0, 1), "a2": (3, 0, 1), "b": (2, 2, 0), "c": (2, 0, 0)}),
+    150: ((None, 50, 100), {"a1": (3, 0, 1), "a2": (3, 0, 1), "b": (2, 2, 0), "c": (2, 0, 0)}),
+    200: ((None, None, 100), {"a1": (2, 0, 0), "a2": (3, 0, 1), "b": (2, 1, 0), "c": (2, 0, 0)}),
+    250: ((None, None, 50), {"a1": (2, 0, 0), "a2": (3, 0, 1), "b": (2, 1, 0), "c": (2, 0, 0)}),
+    300: ((None, None, None), {"a1": (2, 0, 0), "a2": (2, 0, 0), "b": (2, 0, 0), "c": (2, 0, 0)}),
+}
+_SPONSOR_IS_OTHER_MAKER = {
+    50: ((50, 100, 100), {"a1": (4, 1, 2), "a2": (3, 2, 1), "b": (2, 0, 0), "c": (2, 0, 0)}),
+    100: ((None, 100, 100), {"a1": (3, 1, 1), "a2": (3, 1, 1), "b": (2, 0, 0), "c": (2, 0, 0)}),
+    150: ((None, 50, 100), {"a1": (3, 1, 1), "a2": (3, 1, 1), "b": (2, 0, 0), "c": (2, 0, 0)}),
+    200: ((None, None, 100), {"a1": (2, 1, 0), "a2": (3, 0, 1), "b": (2, 0, 0), "c": (2, 0, 0)}),
+    250: ((None, None, 50), {"a1": (2, 1, 0), "a2": (3, 0, 1), "b": (2, 0, 0), "c": (2, 0, 0)}),
+    300: ((None, None, None), {"a1": (2, 0, 0), "a2": (2, 0, 0), "b": (2, 0, 0), "c": (2, 0, 0)}),
+}
+
+
+def _sponsored_offers_world(W, selling, buying, sponsors):
+    """prepareAccount x4, three 1:1 offers of 100 (o1, o2 by a1, o3 by a2),
+    then doRevokeSponsorship moves each offer's reserve to its sponsor."""
+    from stellarcore.ledger.keys import offer_key
+    from tests.transactions.dexscen import op_begin_sponsoring, op_end_sponsoring
+    from tests.transactions.harness import tx_envelope
+
+    def op_revoke_entry(key):
+        return make_op(OT.REVOKE_SPONSORSHIP, xdr.RevokeSponsorshipOp(
+            xdr.RevokeSponsorshipType.REVOKE_SPONSORSHIP_LEDGER_ENTRY, xdr.LedgerKey.from_xdr(key)))
+    accs = {}
+    for name in ("a1", "a2", "b", "c"):
+        acc = W.create({"a1": "accA1", "a2": "accA2", "b": "accB", "c": "accC"}[name], W.L.min_balance(10))
+        change_trust(acc, W.usd, INT64_MAX)
+        change_trust(acc, W.idr, INT64_MAX)
+        pay(W.gateway2, acc, W.usd, 1000)
+        pay(W.gateway, acc, W.idr, 1000)
+        accs[name] = acc
+    market = Market(W.L)
+    st = OfferState(selling, buying, price(1, 1), 100)
+    offers = [market.require_changes_with_offer([], lambda o=owner: market.add_offer(accs[o], st))
+              for owner in ("a1", "a1", "a2")]
+    for o, sponsor in zip(offers, sponsors):
+        owner = accs["a1"] if o.seller == accs["a1"].id else accs["a2"]
+        env = tx_envelope(owner, owner.seq + 1, [
+            op_begin_sponsoring(owner, source=accs[sponsor]),
+            op_revoke_entry(offer_key(owner.id, o.offer_id)),
+            op_end_sponsoring()], signers=[owner, accs[sponsor]])
+        assert W.L.apply(env).ok
+    return accs, market, offers
+
+
+def _check_sponsored_cross(W, accs, market, offers, amount, table, sponsors, payor, payee, selling, buying):
+    from stellarcore.ledger import balances as B
+    from tests.transactions.dexscen import load_offer_entry
+    states, counts = table[amount]
+    changes = [o.deleted() if s is None else o.with_amount(s) for o, s in zip(offers, states) if s != 100]
+    market.require_changes(changes, lambda: path_pay(accs[payor], accs[payee], buying, amount, selling, amount))
+    for o, s, sponsor in zip(offers, states, sponsors):
+        if s is not None:
+            assert B.entry_sponsor(load_offer_entry(W.L, o.seller, o.offer_id)) == accs[sponsor].id
+    for name, (sub, sponsoring, sponsored) in counts.items():
+        a = accs[name].entry().data.account
+        assert (a.numSubEntries, B.num_sponsoring(a), B.num_sponsored(a)) == (sub, sponsoring, sponsored), name
+
+
+_PAIRS = {"non-native for non-native": ("usd", "idr"), "native for non-native": ("usd", "xlm"),
+          "non-native for native": ("xlm", "usd")}
+
+
+@pytest.mark.parametrize("amount", sorted(_SPONSOR_IS_PAYMENT_PARTY))
+@pytest.mark.parametrize("pair", list(_PAIRS))
+@pytest.mark.parametrize("party", ["source", "dest"])
+def test_crossed_sponsored_offers_sponsor_is_source_or_dest(W, party, pair, amount):
+    A = _assets(W)
+    selling, buying = (A[x] for x in _PAIRS[pair])
+    sponsors = ("b", "b", "b")
+    accs, market, offers = _sponsored_offers_world(W, selling, buying, sponsors)
+    payor, payee = ("b", "c") if party == "source" else ("c", "b")
+    _check_sponsored_cross(W, accs, market, offers, amount, _SPONSOR_IS_PAYMENT_PARTY, sponsors, payor, payee,
+                           selling, buying)
+
+
+@pytest.mark.parametrize("amount", sorted(_SPONSOR_IS_OTHER_MAKER))
+@pytest.mark.parametrize("pair", list(_PAIRS))
+def test_crossed_sponsored_offers_sponsor_is_other_offer_account(W, pair, amount):
+    A = _assets(W)
+    selling, buying = (A[x] for x in _PAIRS[pair])
+    sponsors = ("a2", "a2", "a1")
+    accs, market, offers = _sponsored_offers_world(W, selling, buying, sponsors)
+    _check_sponsored_cross(W, accs, market, offers, amount, _SPONSOR_IS_OTHER_MAKER, sponsors, "b", "c",
+                           selling, buying)
