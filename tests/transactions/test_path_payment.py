@@ -1063,3 +1063,40 @@ def test_crossed_sponsored_offers_sponsor_is_other_offer_account(W, pair, amount
     accs, market, offers = _sponsored_offers_world(W, selling, buying, sponsors)
     _check_sponsored_cross(W, accs, market, offers, amount, _SPONSOR_IS_OTHER_MAKER, sponsors, "b", "c",
                            selling, buying)
+
+
+# -- classic events -------------------------------------------------------------------------
+def _event_summary(ev):
+    """(name, addresses..., amount) of a SAC transfer/mint/burn event."""
+    v0 = ev.body.v0
+    t = list(v0.topics)
+    addrs = tuple(x.address for x in t[1:-1])
+    data = v0.data
+    amount = data.i128.lo if data.xdr_arm() == "i128" else None
+    return (bytes(t[0].sym).decode(),) + addrs + (amount,)
+
+
+@pytest.mark.parametrize("to_issuer", [False, True], ids=["transfer", "burn at the issuer"])
+def test_events(W, to_issuer):
+    """PathPaymentStrictReceiveOpFrame::doApply: eventsForClaimAtoms (per atom,
+    source -> seller of what the seller bought, seller -> source of what it
+    sold), then the source -> destination transfer of destAsset with the
+    issuer check (a destination issuer makes it a burn)."""
+    from tests.transactions.dexscen import manage_offer
+    from stellarcore.transactions.events import account_address
+    source = W.create("source", W.mb[1])
+    destination = W.create("destination", W.mb[1])
+    mm = W.create("mm12", W.mb[3])
+    change_trust(source, W.cur1, 100)
+    change_trust(mm, W.cur1, 100)
+    change_trust(mm, W.cur2, 100)
+    change_trust(destination, W.cur2, 100)
+    pay(W.gateway, source, W.cur1, 20)
+    pay(W.gateway, mm, W.cur2, 20)
+    manage_offer(mm, 0, W.cur2, W.cur1, price(1, 2), 20)
+    dest = W.gateway if to_issuer else destination
+    r = apply_op(source, op_path_payment_strict_receive(dest, W.cur1, 20, W.cur2, 10))
+    evs = [_event_summary(e) for e in r.meta.v4.operations[0].events]
+    S, M, D = (account_address(a.id) for a in (source, mm, dest))
+    last = ("burn", S, 10) if to_issuer else ("transfer", S, D, 10)
+    assert evs == [("transfer", S, M, 5), ("transfer", M, S, 10), last]
