@@ -9,9 +9,11 @@ a double) and the two indexes are stellar-core's, so a database written
 here can be inspected with stellar-core's own queries.
 
 Entries are loaded lazily: the root asks for one offer by key, or for the
-best offer of a pair (the query stellar-core's `loadBestOffers` runs,
-`ORDER BY price, offerid`), and walks further down the book only while the
-LedgerTxn levels above override what it found. A returned entry is
+best offer of a pair. Like stellar-core's LedgerTxnRoot (mBestOffers), the
+head of each pair's book is kept in memory in order, loaded in growing
+batches with the query `loadBestOffers` runs (`ORDER BY price, offerid`)
+only when a walk - skipping what the LedgerTxn levels above override -
+runs past what is cached; a write to the pair drops its cached head. A returned entry is
 read-only (LedgerTxn copies before handing out an entry for write), so the
 decoded assets of a pair are shared between the entries of that pair.
 """
@@ -23,7 +25,7 @@ import struct
 from stellarcore import xdr
 from stellarcore.crypto import strkey
 from stellarcore.database.database import Database, register_schema
-from stellarcore.ledger.order_book import OFFER_KEY_PREFIX
+from stellarcore.ledger.order_book import OFFER_KEY_PREFIX, first_worse_index, offer_pair
 
 register_schema("offers", (
     "CREATE TABLE offers ("
@@ -58,6 +60,19 @@ _SQL_BY_SELLER = "SELECT offerid FROM offers WHERE sellerid = ?"
 _KEY_HEAD = OFFER_KEY_PREFIX + b"\x00\x00\x00\x00"   # OFFER, PUBLIC_KEY_TYPE_ED25519
 
 
+class _BestOffers:
+    """The head of one pair's book, in order: (price, offerID, key) items
+    and their read-only entries; `complete` once the whole book is here."""
+
+    __slots__ = ("items", "entries", "complete", "next_batch")
+
+    def __init__(self):
+        self.items: list = []
+        self.entries: dict = {}
+        self.complete = False
+        self.next_batch = 16
+
+
 def _b64(b: bytes) -> str:
     return base64.b64encode(b).decode()
 
@@ -73,6 +88,8 @@ class SqlOrderBook:
         self._conn = db._conn
         self._assets: dict[str, object] = {}     # base64 -> decoded Asset (read-only, shared)
         self._sellers: dict[str, object] = {}    # strkey -> PublicKey
+        self._best: dict[tuple, _BestOffers] = {}  # pair -> the cached head of its book
+        self._cached_pair: dict[bytes, tuple] = {}  # key -> pair whose cache holds it
 
     def __len__(self):
         return self._conn.execute("SELECT COUNT(*) FROM offers").fetchone()[0]
@@ -125,6 +142,8 @@ class SqlOrderBook:
         rows = []
         for e in entries:
             o = e.data.offer
+            if self._best:
+                self._invalidate(_KEY_HEAD + o.sellerID.ed25519 + struct.pack(">q", o.offerID), offer_pair(o))
             rows.append((strkey.encode("G", o.sellerID.ed25519), o.offerID,
                          _b64(o.selling.to_xdr()), _b64(o.buying.to_xdr()), o.amount,
                          o.price.n, o.price.d, float(o.price.n) / float(o.price.d), o.flags,
@@ -132,31 +151,60 @@ class SqlOrderBook:
         self._conn.executemany(_SQL_UPSERT, rows)
 
     def delete(self, key: bytes) -> None:
+        if self._best:
+            self._invalidate(key, None)
         self._conn.execute("DELETE FROM offers WHERE offerid = ? AND sellerid = ?",
                            (struct.unpack(">q", key[-8:])[0], strkey.encode("G", key[8:40])))
 
     def best(self, pair, worse_than=None, excluded=()):
         """(descriptor, key, entry) of the best offer of `pair` strictly
         worse than `worse_than` whose key no level above overrides."""
-        buying, selling = _b64(pair[0]), _b64(pair[1])
-        batch = 1 if not excluded else 8
-        conn = self._conn
+        cached = self._best.get(pair)
+        if cached is None:
+            cached = self._best[pair] = _BestOffers()
+        items = cached.items
+        i = first_worse_index(items, worse_than)
         while True:
-            if worse_than is None:
-                rows = conn.execute(_SQL_BEST, (selling, buying, batch)).fetchall()
-            else:
-                rows = conn.execute(_SQL_BEST_WORSE, (selling, buying, worse_than[0], worse_than[0],
-                                                      worse_than[1], batch)).fetchall()
-            for row in rows:
-                key = self._key(row)
-                if any(key in s for s in excluded):
+            n = len(items)
+            while i < n:
+                item = items[i]
+                k = item[2]
+                if excluded and any(k in s for s in excluded):
+                    i += 1
                     continue
-                return (row[11], row[1]), key, self._entry(row)
-            if len(rows) < batch:
+                return (item[0], item[1]), k, cached.entries[k]
+            if cached.complete:
                 return None
-            last = rows[-1]
-            worse_than = (last[11], last[1])
-            batch = min(batch * 4, 1024)
+            self._extend(pair, cached)
+
+    def _extend(self, pair, cached) -> None:
+        """Load the next batch of the pair's book after what is cached
+        (stellar-core LedgerTxnRoot loadBestOffers into mBestOffers)."""
+        buying, selling = _b64(pair[0]), _b64(pair[1])
+        batch = cached.next_batch
+        cached.next_batch = min(batch * 4, 4096)
+        if cached.items:
+            last = cached.items[-1]
+            rows = self._conn.execute(_SQL_BEST_WORSE, (selling, buying, last[0], last[0], last[1],
+                                                        batch)).fetchall()
+        else:
+            rows = self._conn.execute(_SQL_BEST, (selling, buying, batch)).fetchall()
+        for row in rows:
+            key = self._key(row)
+            cached.items.append((row[11], row[1], key))
+            cached.entries[key] = self._entry(row)
+            self._cached_pair[key] = pair
+        if len(rows) < batch:
+            cached.complete = True
+
+    def _invalidate(self, key: bytes, pair) -> None:
+        old = self._cached_pair.pop(key, None)
+        for p in (old, pair):
+            if p is not None:
+                c = self._best.pop(p, None)
+                if c is not None:
+                    for k in c.entries:
+                        self._cached_pair.pop(k, None)
 
     def keys_of_seller(self, prefix: bytes) -> list:
         seller = strkey.encode("G", prefix[8:40])
