@@ -91,6 +91,7 @@ cdef extern from "../../ext/soroban_bridge/include/soroban_bridge.h" nogil:
         uint64_t time_nsecs_excluding_vm_instantiation
         int64_t rent_fee
         uint64_t bridge_nsecs
+        uint64_t budget_nsecs
         sb_buf result_value
         sb_buf error_message
         sb_buf_list contract_events
@@ -365,22 +366,33 @@ cdef inline sb_bytes _sb(bytes b):
     return r
 
 
-cdef sb_bytes *_sb_array(list items):
-    """An array of sb_bytes over `items` (a list of bytes the caller keeps alive)."""
-    cdef size_t n = len(items)
-    cdef sb_bytes *arr = <sb_bytes *>malloc((n if n else 1) * sizeof(sb_bytes))
-    if arr == NULL:
-        raise MemoryError()
-    cdef size_t i
+DEF SMALL = 8
+
+
+cdef sb_bytes *_sb_array(tuple items, sb_bytes *small) except NULL:
+    """sb_bytes over `items` (a tuple of bytes the caller keeps alive): in
+    `small` (SMALL slots) when they fit, else malloc'd (free when != small)."""
+    cdef Py_ssize_t n = len(items), i
+    cdef sb_bytes *arr = small
+    if n > SMALL:
+        arr = <sb_bytes *>malloc(n * sizeof(sb_bytes))
+        if arr == NULL:
+            raise MemoryError()
     for i in range(n):
         arr[i] = _sb(<bytes>items[i])
     return arr
 
 
-cdef list _bytes_list(object seq, str what):
+cdef tuple _bytes_tuple(object seq, str what):
+    """`seq` as a tuple of bytes: immutable, so its buffers stay valid while
+    the GIL is released (a list could be changed by another thread)."""
     if seq is None:
-        return []
-    return [_as_bytes(v, what) for v in seq]
+        return ()
+    cdef tuple t = <tuple>seq if type(seq) is tuple else tuple(seq)
+    for v in t:
+        if type(v) is not bytes:
+            return tuple([_as_bytes(x, what) for x in t])
+    return t
 
 # ------------------------------------------------------------------ module cache
 
@@ -461,6 +473,7 @@ cdef class InvokeResult:
     cdef public uint64_t time_nsecs_excluding_vm_instantiation
     cdef public int64_t rent_fee
     cdef public uint64_t bridge_nsecs
+    cdef public uint64_t budget_nsecs
     cdef public bytes result_value
     cdef public list contract_events
     cdef public list diagnostic_events
@@ -481,6 +494,55 @@ cdef inline object _getattr(object o, str name):
     return getattr(o, name)
 
 
+cdef int _fill_rent_cfg(sb_rent_fee_config *c, object o) except -1:
+    c.fee_per_write_1kb = _getattr(o, "fee_per_write_1kb")
+    c.fee_per_rent_1kb = _getattr(o, "fee_per_rent_1kb")
+    c.fee_per_write_entry = _getattr(o, "fee_per_write_entry")
+    c.persistent_rent_rate_denominator = _getattr(o, "persistent_rent_rate_denominator")
+    c.temporary_rent_rate_denominator = _getattr(o, "temporary_rent_rate_denominator")
+    return 0
+
+
+cdef class LedgerContext:
+    """A LedgerInfo (and optionally a RentFeeConfiguration) converted once to
+    the C structs the bridge takes: what stays the same for every
+    invocation of a ledger. Pass it as `ledger_info` to skip the conversion."""
+    cdef sb_ledger_info li
+    cdef sb_rent_fee_config rent
+    cdef bytes _cpu
+    cdef bytes _mem
+    cdef readonly object ledger_info
+    cdef readonly object rent_fee_config
+
+    def __init__(self, ledger_info, rent_fee_config=None):
+        memset(&self.li, 0, sizeof(self.li))
+        memset(&self.rent, 0, sizeof(self.rent))
+        self._cpu = _as_bytes(_getattr(ledger_info, "cpu_cost_params"), "cpu_cost_params")
+        self._mem = _as_bytes(_getattr(ledger_info, "mem_cost_params"), "mem_cost_params")
+        cdef bytes netid = _as_bytes(_getattr(ledger_info, "network_id"), "network_id")
+        if len(netid) != 32:
+            raise ValueError(f"network_id must be 32 bytes, got {len(netid)}")
+        self.li.protocol_version = _getattr(ledger_info, "protocol_version")
+        self.li.sequence_number = _getattr(ledger_info, "sequence_number")
+        self.li.timestamp = _getattr(ledger_info, "timestamp")
+        memcpy(self.li.network_id, PyBytes_AS_STRING(netid), 32)
+        self.li.base_reserve = _getattr(ledger_info, "base_reserve")
+        self.li.memory_limit = _getattr(ledger_info, "memory_limit")
+        self.li.min_temp_entry_ttl = _getattr(ledger_info, "min_temp_entry_ttl")
+        self.li.min_persistent_entry_ttl = _getattr(ledger_info, "min_persistent_entry_ttl")
+        self.li.max_entry_ttl = _getattr(ledger_info, "max_entry_ttl")
+        self.li.cpu_cost_params = _sb(self._cpu)
+        self.li.mem_cost_params = _sb(self._mem)
+        if rent_fee_config is not None:
+            _fill_rent_cfg(&self.rent, rent_fee_config)
+        self.ledger_info = ledger_info
+        self.rent_fee_config = rent_fee_config
+
+    @property
+    def protocol_version(self):
+        return self.li.protocol_version
+
+
 def invoke_host_function(host_function, resources, source_account, ledger_info, *,
                          uint32_t instruction_limit, auth_entries=(), ledger_entries=(),
                          ttl_entries=(), restored_rw_entry_indices=(), base_prng_seed=b"\0" * 32,
@@ -493,7 +555,8 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
     ledger_entries (LedgerEntry) and ttl_entries (TTLEntry, parallel to
     ledger_entries, b"" where an entry has no TTL) are XDR bytes or
     stellarcore.xdr values. ledger_info: a LedgerInfo (or an object/dict
-    with its fields). rent_fee_config: a RentFeeConfiguration (None: zeros).
+    with its fields), or a LedgerContext made once per ledger.
+    rent_fee_config: a RentFeeConfiguration (None: the LedgerContext's, or zeros).
 
     Returns an InvokeResult. A host function that ran and failed raises
     HostError(code=FAILED_INVOCATION, result=the InvokeResult), or, with
@@ -505,15 +568,15 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
     cdef bytes res = _as_bytes(resources, "resources")
     cdef bytes src = _as_bytes(source_account, "source_account")
     cdef bytes seed = _as_bytes(base_prng_seed, "base_prng_seed")
-    cdef list auth = _bytes_list(auth_entries, "auth_entries")
-    cdef list entries = _bytes_list(ledger_entries, "ledger_entries")
-    cdef list ttls = _bytes_list(ttl_entries, "ttl_entries")
-    cdef bytes cpu = _as_bytes(_getattr(ledger_info, "cpu_cost_params"), "cpu_cost_params")
-    cdef bytes mem = _as_bytes(_getattr(ledger_info, "mem_cost_params"), "mem_cost_params")
-    cdef bytes netid = _as_bytes(_getattr(ledger_info, "network_id"), "network_id")
-    if len(netid) != 32:
-        raise ValueError(f"network_id must be 32 bytes, got {len(netid)}")
-    cdef list restored = [int(i) for i in restored_rw_entry_indices]
+    cdef tuple auth = _bytes_tuple(auth_entries, "auth_entries")
+    cdef tuple entries = _bytes_tuple(ledger_entries, "ledger_entries")
+    cdef tuple ttls = _bytes_tuple(ttl_entries, "ttl_entries")
+    cdef list restored = [int(i) for i in restored_rw_entry_indices] if restored_rw_entry_indices else []
+    cdef LedgerContext ctx
+    if type(ledger_info) is LedgerContext:
+        ctx = <LedgerContext>ledger_info
+    else:
+        ctx = LedgerContext(ledger_info)
 
     cdef sb_invoke_args a
     cdef sb_invoke_result r
@@ -526,24 +589,16 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
     a.resources = _sb(res)
     a.source_account = _sb(src)
     a.base_prng_seed = _sb(seed)
-    a.ledger_info.protocol_version = _getattr(ledger_info, "protocol_version")
-    a.ledger_info.sequence_number = _getattr(ledger_info, "sequence_number")
-    a.ledger_info.timestamp = _getattr(ledger_info, "timestamp")
-    memcpy(a.ledger_info.network_id, PyBytes_AS_STRING(netid), 32)
-    a.ledger_info.base_reserve = _getattr(ledger_info, "base_reserve")
-    a.ledger_info.memory_limit = _getattr(ledger_info, "memory_limit")
-    a.ledger_info.min_temp_entry_ttl = _getattr(ledger_info, "min_temp_entry_ttl")
-    a.ledger_info.min_persistent_entry_ttl = _getattr(ledger_info, "min_persistent_entry_ttl")
-    a.ledger_info.max_entry_ttl = _getattr(ledger_info, "max_entry_ttl")
-    a.ledger_info.cpu_cost_params = _sb(cpu)
-    a.ledger_info.mem_cost_params = _sb(mem)
+    a.ledger_info = ctx.li
     if rent_fee_config is not None:
-        a.rent_fee_config.fee_per_write_1kb = _getattr(rent_fee_config, "fee_per_write_1kb")
-        a.rent_fee_config.fee_per_rent_1kb = _getattr(rent_fee_config, "fee_per_rent_1kb")
-        a.rent_fee_config.fee_per_write_entry = _getattr(rent_fee_config, "fee_per_write_entry")
-        a.rent_fee_config.persistent_rent_rate_denominator = _getattr(rent_fee_config, "persistent_rent_rate_denominator")
-        a.rent_fee_config.temporary_rent_rate_denominator = _getattr(rent_fee_config, "temporary_rent_rate_denominator")
+        _fill_rent_cfg(&a.rent_fee_config, rent_fee_config)
+    else:
+        a.rent_fee_config = ctx.rent
 
+    cdef sb_bytes auth_small[SMALL]
+    cdef sb_bytes entry_small[SMALL]
+    cdef sb_bytes ttl_small[SMALL]
+    cdef uint32_t idx_small[SMALL]
     cdef sb_bytes *auth_arr = NULL
     cdef sb_bytes *entry_arr = NULL
     cdef sb_bytes *ttl_arr = NULL
@@ -555,12 +610,14 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
     if module_cache is not None:
         mc = module_cache._ptr()
     try:
-        auth_arr = _sb_array(auth)
-        entry_arr = _sb_array(entries)
-        ttl_arr = _sb_array(ttls)
-        idx_arr = <uint32_t *>malloc((len(restored) or 1) * sizeof(uint32_t))
-        if idx_arr == NULL:
-            raise MemoryError()
+        auth_arr = _sb_array(auth, auth_small)
+        entry_arr = _sb_array(entries, entry_small)
+        ttl_arr = _sb_array(ttls, ttl_small)
+        idx_arr = idx_small
+        if len(restored) > SMALL:
+            idx_arr = <uint32_t *>malloc(len(restored) * sizeof(uint32_t))
+            if idx_arr == NULL:
+                raise MemoryError()
         for i in range(len(restored)):
             idx_arr[i] = restored[i]
         a.auth_entries = auth_arr
@@ -587,6 +644,7 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
             out.time_nsecs_excluding_vm_instantiation = r.time_nsecs_excluding_vm_instantiation
             out.rent_fee = r.rent_fee
             out.bridge_nsecs = r.bridge_nsecs
+            out.budget_nsecs = r.budget_nsecs
             out.result_value = _take_buf(&r.result_value)
             out.contract_events = _take_list(&r.contract_events)
             out.diagnostic_events = _take_list(&r.diagnostic_events)
@@ -602,10 +660,14 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
         finally:
             f_invoke_result_free(&r)
     finally:
-        free(auth_arr)
-        free(entry_arr)
-        free(ttl_arr)
-        free(idx_arr)
+        if auth_arr != auth_small:
+            free(auth_arr)
+        if entry_arr != entry_small:
+            free(entry_arr)
+        if ttl_arr != ttl_small:
+            free(ttl_arr)
+        if idx_arr != idx_small:
+            free(idx_arr)
     if not out.success and raise_on_failure:
         raise HostError(f"host function failed: {out.error_message}", FAILED_INVOCATION,
                         out.error_type, out.error_code, out)
@@ -638,15 +700,6 @@ def compute_transaction_resource_fee(uint32_t protocol, resources, fee_config):
     f.fee_per_transaction_size_1kb = _getattr(fee_config, "fee_per_transaction_size_1kb")
     _check(f_tx_fee(protocol, &r, &f, &nr, &rf, &err), &err)
     return nr, rf
-
-
-cdef int _fill_rent_cfg(sb_rent_fee_config *c, object o) except -1:
-    c.fee_per_write_1kb = _getattr(o, "fee_per_write_1kb")
-    c.fee_per_rent_1kb = _getattr(o, "fee_per_rent_1kb")
-    c.fee_per_write_entry = _getattr(o, "fee_per_write_entry")
-    c.persistent_rent_rate_denominator = _getattr(o, "persistent_rent_rate_denominator")
-    c.temporary_rent_rate_denominator = _getattr(o, "temporary_rent_rate_denominator")
-    return 0
 
 
 def compute_rent_fee(uint32_t protocol, changed_entries, fee_config, uint32_t current_ledger_seq):

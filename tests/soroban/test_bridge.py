@@ -257,6 +257,27 @@ def test_malformed_xdr_anywhere_is_a_failed_invocation(field):
 
 
 @needs_shared
+def test_many_inputs_and_lists_of_any_kind():
+    """More than the 8 inline slots of the Cython side, lists, tuples, generators."""
+    d = Deployed(25)
+    res = d.add_resources()
+    les, ttls = d.ledger.inputs(res)
+    fn = h.invoke_fn(d.contract_id, "add", [h.i32(1), h.i32(2)])
+    r = bridge.invoke_host_function(fn, res, d.src, d.li, auth_entries=[b"\xde\xad"] * 12,
+                                    ledger_entries=iter(les), ttl_entries=tuple(ttls),
+                                    restored_rw_entry_indices=range(9),
+                                    instruction_limit=1_000_000, raise_on_failure=False)
+    assert not r.success
+    ctx = bridge.LedgerContext(d.li, d.rent)
+    r = bridge.invoke_host_function(fn.to_xdr(), res.to_xdr(), d.src.to_xdr(), ctx,
+                                    ledger_entries=[xdr.LedgerEntry.from_xdr(b) for b in les],
+                                    ttl_entries=[bytearray(t) for t in ttls],
+                                    instruction_limit=res.instructions)
+    assert xdr.SCVal.from_xdr(r.result_value) == h.i32(3)
+    assert ctx.protocol_version == 25
+
+
+@needs_shared
 def test_bad_setup_inputs_raise_bridge_errors():
     d = Deployed(25)
     res = d.add_resources()

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define SB_ABI_VERSION 1
+#define SB_ABI_VERSION 2
 
 #define SB_OK 0
 #define SB_ERR_INVALID_ARGUMENT 1
@@ -91,6 +91,7 @@ typedef struct {
     uint64_t time_nsecs_excluding_vm_instantiation;
     int64_t rent_fee;
     uint64_t bridge_nsecs;             /* wall time inside sb_invoke_host_function */
+    uint64_t budget_nsecs;             /* of which: building the Budget from the cost params */
     sb_buf result_value;               /* SCVal XDR (success only) */
     sb_buf error_message;              /* text (failure only) */
     sb_buf_list contract_events;       /* ContractEvent XDR each */

@@ -137,6 +137,7 @@ pub(crate) struct InvokeOutput {
     pub cpu_insns_excluding_vm_instantiation: u64,
     pub time_nsecs_excluding_vm_instantiation: u64,
     pub rent_fee: i64,
+    pub budget_nsecs: u64,
     pub result_value: Vec<u8>,
     pub contract_events: Vec<Vec<u8>>,
     pub diagnostic_events: Vec<Vec<u8>>,

@@ -45,7 +45,7 @@ macro_rules! dispatch {
 }
 
 pub mod ffi {
-    pub const SB_ABI_VERSION: u32 = 1;
+    pub const SB_ABI_VERSION: u32 = 2;
     pub const SB_OK: i32 = 0;
     pub const SB_ERR_INVALID_ARGUMENT: i32 = 1;
     pub const SB_ERR_UNSUPPORTED_PROTOCOL: i32 = 2;
@@ -124,6 +124,7 @@ pub mod ffi {
         pub time_nsecs_excluding_vm_instantiation: u64,
         pub rent_fee: i64,
         pub bridge_nsecs: u64,
+        pub budget_nsecs: u64,
         pub result_value: SbBuf,
         pub error_message: SbBuf,
         pub contract_events: SbBufList,
@@ -485,6 +486,7 @@ unsafe fn invoke_inner(
         time_nsecs_excluding_vm_instantiation: r.time_nsecs_excluding_vm_instantiation,
         rent_fee: r.rent_fee,
         bridge_nsecs: 0,
+        budget_nsecs: r.budget_nsecs,
         result_value: buf_from_vec(r.result_value),
         error_message: if r.error_message.is_empty() {
             EMPTY_BUF
@@ -512,6 +514,7 @@ fn empty_result() -> SbInvokeResult {
         time_nsecs_excluding_vm_instantiation: 0,
         rent_fee: 0,
         bridge_nsecs: 0,
+        budget_nsecs: 0,
         result_value: EMPTY_BUF,
         error_message: EMPTY_BUF,
         contract_events: EMPTY_LIST,

@@ -149,6 +149,33 @@ fn rent_fee_config(c: &RentFeeConfig) -> RentFeeConfiguration {
     }
 }
 
+thread_local! {
+    // The cost parameters change only with a config upgrade: keep the last
+    // decoded pair (per thread, per host) and reuse it while the bytes match.
+    static LAST_COST_PARAMS: std::cell::RefCell<Option<(Vec<u8>, Vec<u8>, ContractCostParams, ContractCostParams)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn decoded_cost_params(
+    cpu: &[u8],
+    mem: &[u8],
+) -> Result<(ContractCostParams, ContractCostParams), BridgeError> {
+    LAST_COST_PARAMS.with(|cell| {
+        let mut last = cell.borrow_mut();
+        if let Some((c, m, cp, mp)) = last.as_ref() {
+            if c.as_slice() == cpu && m.as_slice() == mem {
+                return Ok((cp.clone(), mp.clone()));
+            }
+        }
+        let cp = non_metered_xdr_from_bytes::<ContractCostParams>(cpu)
+            .map_err(|_| BridgeError::invalid("cpu cost params: malformed ContractCostParams XDR"))?;
+        let mp = non_metered_xdr_from_bytes::<ContractCostParams>(mem)
+            .map_err(|_| BridgeError::invalid("mem cost params: malformed ContractCostParams XDR"))?;
+        *last = Some((cpu.to_vec(), mem.to_vec(), cp.clone(), mp.clone()));
+        Ok((cp, mp))
+    })
+}
+
 /// stellar-core `invoke_host_function_or_maybe_panic`. A host failure is a
 /// normal outcome (success = false); only inputs that keep the host from being
 /// set up at all (cost parameters that do not decode, ...) are `Err`.
@@ -158,15 +185,16 @@ pub(crate) fn invoke_host_function(
 ) -> Result<InvokeOutput, BridgeError> {
     let li = &inp.ledger_info;
     let protocol_version = li.protocol_version;
+    let budget_start = Instant::now();
+    let (cpu_params, mem_params) = decoded_cost_params(li.cpu_cost_params, li.mem_cost_params)?;
     let budget = Budget::try_from_configs(
         inp.instruction_limit as u64,
         li.memory_limit as u64,
-        non_metered_xdr_from_bytes::<ContractCostParams>(li.cpu_cost_params)
-            .map_err(|_| BridgeError::invalid("cpu cost params: malformed ContractCostParams XDR"))?,
-        non_metered_xdr_from_bytes::<ContractCostParams>(li.mem_cost_params)
-            .map_err(|_| BridgeError::invalid("mem cost params: malformed ContractCostParams XDR"))?,
+        cpu_params,
+        mem_params,
     )
     .map_err(host_err)?;
+    let budget_nsecs = budget_start.elapsed().as_nanos() as u64;
     let ledger_info = LedgerInfo {
         protocol_version: li.protocol_version,
         sequence_number: li.sequence_number,
@@ -217,6 +245,7 @@ pub(crate) fn invoke_host_function(
         time_nsecs,
         cpu_insns_excluding_vm_instantiation,
         time_nsecs_excluding_vm_instantiation,
+        budget_nsecs,
         ..Default::default()
     };
 
