@@ -62,7 +62,8 @@ _KEY_HEAD = OFFER_KEY_PREFIX + b"\x00\x00\x00\x00"   # OFFER, PUBLIC_KEY_TYPE_ED
 
 class _BestOffers:
     """The head of one pair's book, in order: (price, offerID, key) items
-    and their read-only entries; `complete` once the whole book is here."""
+    and their read-only entries (rows until first returned); `complete`
+    once the whole book is here."""
 
     __slots__ = ("items", "entries", "complete", "next_batch")
 
@@ -70,7 +71,7 @@ class _BestOffers:
         self.items: list = []
         self.entries: dict = {}
         self.complete = False
-        self.next_batch = 16
+        self.next_batch = 4
 
 
 def _b64(b: bytes) -> str:
@@ -104,15 +105,18 @@ class SqlOrderBook:
         return a
 
     def _seller(self, sk: str):
+        """(PublicKey, raw ed25519) of a strkey seller, cached: base32 and
+        its checksum cost more than the rest of a row."""
         p = self._sellers.get(sk)
         if p is None:
             if len(self._sellers) > 65536:
                 self._sellers.clear()
-            p = self._sellers[sk] = xdr.PublicKey(ed25519=strkey.decode("G", sk))
+            raw = strkey.decode("G", sk)
+            p = self._sellers[sk] = (xdr.PublicKey(ed25519=raw), raw)
         return p
 
     def _entry(self, row):
-        seller = self._seller(row[0])
+        seller = self._seller(row[0])[0]
         offer = xdr.OfferEntry(
             sellerID=seller, offerID=row[1], selling=self._asset(row[2]), buying=self._asset(row[3]),
             amount=row[4], price=xdr.Price(n=row[5], d=row[6]), flags=row[7],
@@ -120,9 +124,8 @@ class SqlOrderBook:
         return xdr.LedgerEntry(lastModifiedLedgerSeq=row[8], data=xdr.LedgerEntryData(offer=offer),
                                ext=xdr.LedgerEntryExt.from_xdr(base64.b64decode(row[10])))
 
-    @staticmethod
-    def _key(row) -> bytes:
-        return _KEY_HEAD + strkey.decode("G", row[0]) + struct.pack(">q", row[1])
+    def _key(self, row) -> bytes:
+        return _KEY_HEAD + self._seller(row[0])[1] + struct.pack(">q", row[1])
 
     # -- the store interface ------------------------------------------------
     def get(self, key: bytes):
@@ -172,7 +175,10 @@ class SqlOrderBook:
                 if excluded and any(k in s for s in excluded):
                     i += 1
                     continue
-                return (item[0], item[1]), k, cached.entries[k]
+                e = cached.entries[k]
+                if type(e) is tuple:      # decoded on first use
+                    e = cached.entries[k] = self._entry(e)
+                return (item[0], item[1]), k, e
             if cached.complete:
                 return None
             self._extend(pair, cached)
@@ -192,7 +198,7 @@ class SqlOrderBook:
         for row in rows:
             key = self._key(row)
             cached.items.append((row[11], row[1], key))
-            cached.entries[key] = self._entry(row)
+            cached.entries[key] = row
             self._cached_pair[key] = pair
         if len(rows) < batch:
             cached.complete = True
