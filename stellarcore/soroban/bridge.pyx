@@ -603,7 +603,7 @@ def invoke_host_function(host_function, resources, source_account, ledger_info, 
     cdef sb_bytes *entry_arr = NULL
     cdef sb_bytes *ttl_arr = NULL
     cdef uint32_t *idx_arr = NULL
-    cdef size_t i
+    cdef Py_ssize_t i
     cdef int32_t rc
     cdef const sb_module_cache *mc = NULL
     cdef InvokeResult out
