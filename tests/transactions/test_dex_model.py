@@ -171,6 +171,10 @@ def expect_malformed(op) -> bool:
 
 
 # -- strategies -------------------------------------------------------------------
+# distinct prices whose doubles tie (PARITY_TRAPS D2: the book is ordered by
+# double(n)/double(d), then offer ID), on both sides of 1
+TIED_PRICES = [(INT32_MAX - i, INT32_MAX - 1 - i) for i in range(3)] + \
+              [(INT32_MAX - 1 - i, INT32_MAX - i) for i in range(3)]
 _small_price = st.tuples(st.integers(1, 6), st.integers(1, 6))
 prices = st.one_of(
     _small_price, _small_price, _small_price,            # dense book near 1: lots of crossing
@@ -179,6 +183,7 @@ prices = st.one_of(
     st.sampled_from([(1, INT32_MAX), (INT32_MAX, 1), (INT32_MAX, INT32_MAX), (INT32_MAX, INT32_MAX - 1),
                      (INT32_MAX - 1, INT32_MAX), (3, 7), (7, 3)]),
     st.sampled_from([(0, 1), (1, 0), (-1, 2)]),        # MALFORMED
+    st.sampled_from(TIED_PRICES), st.sampled_from(TIED_PRICES),
 )
 _moderate = st.integers(1, 10**6)
 amounts = st.one_of(
@@ -452,7 +457,16 @@ def check_book_not_crossed(offers):
       ManageOfferOpFrameBase.cpp "case ConvertResult::eOK"). A stuck
       crossed pair therefore cannot arise from the thresholds either.
     - Path payments, deletes, revocations (removeOffersByAccountAndAsset)
-      and pool ops only remove offers or shrink amounts."""
+      and pool ops only remove offers or shrink amounts.
+    The one legitimate exception is PARITY_TRAPS D2 (LedgerTxn
+    loadBestOffer / isBetterOffer order by double, then offer ID): a taker
+    X stops at the double-best opposite offer Z (z > 1/x exactly) while an
+    offer Y with y < 1/x < z but double(y) == double(z) (and a higher ID)
+    sits behind it; once Z is taken (say by a path payment) Y is the best
+    and X * Y < 1 exactly. Then double(1/x) == double(y) by monotonic
+    rounding, so a crossed top is allowed exactly when one side's price
+    and the other's inverse round to the same double (the crossing is
+    invisible at the precision stellar-core orders the book with)."""
     best = {}
     for o in offers:
         k = (asset_key(o.selling), asset_key(o.buying))
@@ -465,6 +479,11 @@ def check_book_not_crossed(offers):
             continue
         prod = Fraction(o1.price.n, o1.price.d) * Fraction(o2.price.n, o2.price.d)
         passive = bool(o1.flags & PASSIVE) or bool(o2.flags & PASSIVE)
+        if prod < 1 or (prod == 1 and not passive):
+            p1, p2 = o1.price, o2.price
+            if (float(p1.n) / float(p1.d) == float(p2.d) / float(p2.n)
+                    or float(p2.n) / float(p2.d) == float(p1.d) / float(p1.n)):
+                continue  # D2: below double resolution (see above)
         assert prod > 1 or (prod == 1 and passive), (
             f"crossed book: offer {o1.offerID} {o1.price.n}/{o1.price.d} (passive={bool(o1.flags & PASSIVE)}) vs "
             f"offer {o2.offerID} {o2.price.n}/{o2.price.d} (passive={bool(o2.flags & PASSIVE)})")
@@ -635,3 +654,29 @@ def test_formula_limited_by_receives(p, max_wheat_receive, max_sheep_receive, wh
     r = exchange_v10_without_thresholds_normal(p[0], p[1], INT64_MAX, max_wheat_receive, INT64_MAX,
                                                max_sheep_receive)
     assert r == (wheat, sheep, max_sheep_receive * p[1] > max_wheat_receive * p[0])
+
+
+def test_double_tie_leaves_exactly_crossed_top():
+    """PARITY_TRAPS D2 as a state the model must accept: makers at
+    z = (M-1)/(M-2) (older) and y = M/(M-1) (newer) tie as doubles, so
+    loadBestOffer returns z first; a taker at x = (M-1)/M (limit 1/x = y)
+    stops on z (z > y exactly) and rests. A path payment then takes z, and
+    the top of the book is y vs x with y * x == 1 exactly, neither passive:
+    legitimate in stellar-core, and only the double-tie exclusion of
+    check_book_not_crossed lets it through."""
+    M = INT32_MAX
+    m = DexModel()
+    a0, a1, a2, a3 = m.actors
+    usd, eur = m.assets[1], m.assets[2]
+    for acc, p in ((a0, (M - 1, M - 2)), (a1, (M, M - 1))):
+        r = m.apply(acc, D.op_manage_sell_offer(0, eur, usd, D.price(*p), 1000))
+        assert r.ok and not D.op_result(r).success.offersClaimed
+    r = m.apply(a3, D.op_manage_sell_offer(0, usd, eur, D.price(M - 1, M), 500))
+    assert r.ok and not D.op_result(r).success.offersClaimed  # stopped on z, not crossing y
+    assert [o.amount for o in D.offers_of(m.L, a3)] == [500]
+    r = m.apply(a2, D.op_path_payment_strict_receive(a2, usd, 2000, eur, 1000))
+    assert r.ok and [a.orderBook.sellerID for a in D.op_result(r).success.offers] == [a0.id]
+    assert D.offers_of(m.L, a0) == [] and [o.amount for o in D.offers_of(m.L, a1)] == [1000]
+    m.check_all()  # the exactly crossed top y * x == 1 is accepted (D2)
+    tops = [D.offers_of(m.L, a1)[0], D.offers_of(m.L, a3)[0]]
+    assert Fraction(tops[0].price.n, tops[0].price.d) * Fraction(tops[1].price.n, tops[1].price.d) == 1
