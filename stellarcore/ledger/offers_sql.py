@@ -25,7 +25,7 @@ import struct
 from stellarcore import xdr
 from stellarcore.crypto import strkey
 from stellarcore.database.database import Database, register_schema
-from stellarcore.ledger.order_book import OFFER_KEY_PREFIX, first_worse_index, offer_pair
+from stellarcore.ledger.order_book import OFFER_KEY_PREFIX, excluded_by_any, first_worse_index, offer_pair
 
 register_schema("offers", (
     "CREATE TABLE offers ("
@@ -172,7 +172,7 @@ class SqlOrderBook:
             while i < n:
                 item = items[i]
                 k = item[2]
-                if excluded and any(k in s for s in excluded):
+                if excluded and excluded_by_any(k, excluded):
                     i += 1
                     continue
                 e = cached.entries[k]

@@ -32,11 +32,6 @@ from stellarcore import xdr
 OFFER_KEY_PREFIX = xdr.LedgerEntryType.OFFER.to_bytes(4, "big")
 
 
-def offer_price(offer) -> float:
-    """The price stellar-core orders by: double(n) / double(d)."""
-    return float(offer.price.n) / float(offer.price.d)
-
-
 def offer_descriptor(offer) -> tuple:
     """(price, offerID): smaller is better (isBetterOffer)."""
     return (float(offer.price.n) / float(offer.price.d), offer.offerID)
@@ -50,16 +45,13 @@ def offer_pair(offer) -> tuple:
     return (offer.buying.to_xdr(), offer.selling.to_xdr())
 
 
-def is_offer_key(key) -> bool:
-    return type(key) is bytes and key[:4] == OFFER_KEY_PREFIX
-
-
 def seller_prefix(account_id) -> bytes:
     """The prefix every offer key of `account_id` starts with."""
     return OFFER_KEY_PREFIX + account_id.to_xdr()
 
 
-def _excluded(key, excluded) -> bool:
+def excluded_by_any(key, excluded) -> bool:
+    """Whether a LedgerTxn level above overrides `key`."""
     for s in excluded:
         if key in s:
             return True
@@ -115,7 +107,7 @@ class PairIndex:
             p, oid, k = lst[i]
             if skip is not None and k in skip:
                 continue
-            if excluded and _excluded(k, excluded):
+            if excluded and excluded_by_any(k, excluded):
                 continue
             return (p, oid), k
         return None

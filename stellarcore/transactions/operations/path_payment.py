@@ -52,8 +52,15 @@ def _ox():
 
 class PathPaymentOpFrameBase(OperationFrame):
     """PathPaymentOpFrameBase: what both directions share. Subclasses give
-    the assets, the destination, the path, `check_transfer` and the result
-    codes (the `_C_*` class attributes)."""
+    the assets, the destination, the path, `check_transfer`, the rounding
+    and the result-code enum; `_C_<NAME>` is `<ROUNDING>_<NAME>` of that
+    enum (both enums share the names but UNDER_DESTMIN/OVER_SENDMAX)."""
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        prefix = cls._ROUNDING + "_"
+        for name, code in cls._CODES.__members__.items():
+            setattr(cls, "_C_" + name[len(prefix):], code)
 
     # -- per-operation accessors (filled by the subclasses) -----------------
     @property
@@ -209,7 +216,6 @@ class PathPaymentOpFrameBase(OperationFrame):
                                       E.muxed_account_address(self.dest_muxed), amount, True)
 
 
-_R = xdr.PathPaymentStrictReceiveResultCode
 
 
 @register(xdr.OperationType.PATH_PAYMENT_STRICT_RECEIVE)
@@ -217,18 +223,7 @@ class PathPaymentStrictReceiveOpFrame(PathPaymentOpFrameBase):
     """PathPaymentStrictReceiveOpFrame: the destination gets exactly destAmount."""
 
     _ROUNDING = "PATH_PAYMENT_STRICT_RECEIVE"
-    _C_SUCCESS = _R.PATH_PAYMENT_STRICT_RECEIVE_SUCCESS
-    _C_MALFORMED = _R.PATH_PAYMENT_STRICT_RECEIVE_MALFORMED
-    _C_UNDERFUNDED = _R.PATH_PAYMENT_STRICT_RECEIVE_UNDERFUNDED
-    _C_SRC_NO_TRUST = _R.PATH_PAYMENT_STRICT_RECEIVE_SRC_NO_TRUST
-    _C_SRC_NOT_AUTHORIZED = _R.PATH_PAYMENT_STRICT_RECEIVE_SRC_NOT_AUTHORIZED
-    _C_NO_DESTINATION = _R.PATH_PAYMENT_STRICT_RECEIVE_NO_DESTINATION
-    _C_NO_TRUST = _R.PATH_PAYMENT_STRICT_RECEIVE_NO_TRUST
-    _C_NOT_AUTHORIZED = _R.PATH_PAYMENT_STRICT_RECEIVE_NOT_AUTHORIZED
-    _C_LINE_FULL = _R.PATH_PAYMENT_STRICT_RECEIVE_LINE_FULL
-    _C_TOO_FEW_OFFERS = _R.PATH_PAYMENT_STRICT_RECEIVE_TOO_FEW_OFFERS
-    _C_OFFER_CROSS_SELF = _R.PATH_PAYMENT_STRICT_RECEIVE_OFFER_CROSS_SELF
-    _C_OVER_SENDMAX = _R.PATH_PAYMENT_STRICT_RECEIVE_OVER_SENDMAX
+    _CODES = xdr.PathPaymentStrictReceiveResultCode
 
     def check_transfer(self, max_send, amount_send, max_recv, amount_recv) -> bool:
         return max_recv == amount_recv
@@ -275,7 +270,6 @@ class PathPaymentStrictReceiveOpFrame(PathPaymentOpFrameBase):
         return True
 
 
-_S = xdr.PathPaymentStrictSendResultCode
 
 
 @register(xdr.OperationType.PATH_PAYMENT_STRICT_SEND)
@@ -283,18 +277,7 @@ class PathPaymentStrictSendOpFrame(PathPaymentOpFrameBase):
     """PathPaymentStrictSendOpFrame: the source sends exactly sendAmount."""
 
     _ROUNDING = "PATH_PAYMENT_STRICT_SEND"
-    _C_SUCCESS = _S.PATH_PAYMENT_STRICT_SEND_SUCCESS
-    _C_MALFORMED = _S.PATH_PAYMENT_STRICT_SEND_MALFORMED
-    _C_UNDERFUNDED = _S.PATH_PAYMENT_STRICT_SEND_UNDERFUNDED
-    _C_SRC_NO_TRUST = _S.PATH_PAYMENT_STRICT_SEND_SRC_NO_TRUST
-    _C_SRC_NOT_AUTHORIZED = _S.PATH_PAYMENT_STRICT_SEND_SRC_NOT_AUTHORIZED
-    _C_NO_DESTINATION = _S.PATH_PAYMENT_STRICT_SEND_NO_DESTINATION
-    _C_NO_TRUST = _S.PATH_PAYMENT_STRICT_SEND_NO_TRUST
-    _C_NOT_AUTHORIZED = _S.PATH_PAYMENT_STRICT_SEND_NOT_AUTHORIZED
-    _C_LINE_FULL = _S.PATH_PAYMENT_STRICT_SEND_LINE_FULL
-    _C_TOO_FEW_OFFERS = _S.PATH_PAYMENT_STRICT_SEND_TOO_FEW_OFFERS
-    _C_OFFER_CROSS_SELF = _S.PATH_PAYMENT_STRICT_SEND_OFFER_CROSS_SELF
-    _C_UNDER_DESTMIN = _S.PATH_PAYMENT_STRICT_SEND_UNDER_DESTMIN
+    _CODES = xdr.PathPaymentStrictSendResultCode
 
     def check_transfer(self, max_send, amount_send, max_recv, amount_recv) -> bool:
         return max_send == amount_send
