@@ -12,8 +12,10 @@ signature was used, and only then applies the operations, each in its own
 nested LedgerTxn (PARITY_TRAPS T1). Every failed check maps to one result
 code; which one is reported follows this order.
 
-Soroban transactions share this frame; their resource checks and apply
-live in the Soroban layer and are not handled here yet.
+Soroban transactions share this frame: their resource checks and fees
+are in soroban_tx.py, called where stellar-core calls them; from
+protocol 23 they are applied by the parallel phase (parallel_apply.py)
+through `pre_parallel_apply` and `parallel_apply` below.
 """
 from __future__ import annotations
 
@@ -28,12 +30,15 @@ from stellarcore.ledger import sponsorship as S
 from stellarcore.transactions.operation_frame import OPERATION_FRAMES, OperationFrame, muxed_to_account_id
 from stellarcore.transactions.results import FeeBumpTxResult, TxResult
 from stellarcore.transactions.signature_checker import SignatureChecker
+from stellarcore.transactions.events import STAGE_AFTER_ALL_TXS
+from stellarcore.transactions import soroban_tx as ST
 
 _TC = xdr.TransactionResultCode
 _ET = xdr.EnvelopeType
 _PT = xdr.PreconditionType
 _SK = xdr.SignerKeyType
 INT64_MAX = (1 << 63) - 1
+MAX_RESOURCE_FEE = 1 << 50
 _SOROBAN_OPS = (xdr.OperationType.INVOKE_HOST_FUNCTION, xdr.OperationType.EXTEND_FOOTPRINT_TTL,
                 xdr.OperationType.RESTORE_FOOTPRINT)
 
@@ -198,6 +203,40 @@ class TransactionFrame(_EnvelopeFrame):
     def soroban_resource_fee(self) -> int:
         return self.declared_soroban_resource_fee() if self.is_soroban else 0
 
+    _size = None
+
+    @property
+    def size(self) -> int:
+        """XDR size of the envelope (getSize; for a fee bump's inner
+        transaction, its own v1 envelope)."""
+        n = self._size
+        if n is None:
+            n = self._size = len(self.envelope.to_xdr())
+        return n
+
+    @property
+    def is_restore_footprint_tx(self) -> bool:
+        return self.is_soroban and self.operations[0].body.type == xdr.OperationType.RESTORE_FOOTPRINT
+
+    def soroban_resources(self):
+        return self.tx.ext.sorobanData.resources
+
+    def soroban_resource_fee_for(self, ledger_version: int, config, events_size: int = 0):
+        """computeSorobanResourceFee of the declared resources: (non-refundable,
+        refundable) with `events_size` bytes of events."""
+        data = self.tx.ext.sorobanData
+        return ST.compute_soroban_resource_fee(ledger_version, data.resources, self.size, events_size,
+                                               config, data.ext, self.is_restore_footprint_tx)
+
+    def xdr_provides_valid_fee(self) -> bool:
+        """XDRProvidesValidFee."""
+        if not self.is_soroban:
+            return True
+        if self.envelope.type != _ET.ENVELOPE_TYPE_TX or self.tx.ext.v != 1:
+            return False
+        fee = self.declared_soroban_resource_fee()
+        return 0 <= fee <= MAX_RESOURCE_FEE
+
     # -- preconditions -------------------------------------------------------
     def time_bounds(self):
         c = self.cond
@@ -300,7 +339,8 @@ class TransactionFrame(_EnvelopeFrame):
         return ok
 
     # -- validity --------------------------------------------------------------
-    def common_valid_pre_seq_num(self, ltx, charge_fee: bool, result, lower_offset=0, upper_offset=0):
+    def common_valid_pre_seq_num(self, ltx, charge_fee: bool, result, lower_offset=0, upper_offset=0,
+                                 soroban_config=None, fee_pair=None, diagnostics=None):
         """Account-independent checks; returns the source AccountEntry or None."""
         header = ltx.get_header()
         if self.envelope.type == _ET.ENVELOPE_TYPE_TX_V0:
@@ -322,8 +362,13 @@ class TransactionFrame(_EnvelopeFrame):
             result.set_innermost_error(_TC.txMALFORMED)
             return None
         if self.is_soroban:
-            raise NotImplementedError("Soroban transaction validation belongs to the Soroban layer")
-        if self.tx.ext.v != 0:
+            if soroban_config is None:
+                raise RuntimeError("a Soroban transaction needs the Soroban network configuration")
+            if not ST.check_valid_soroban_pre_seq(self, soroban_config, header.ledgerVersion, charge_fee,
+                                                  fee_pair, diagnostics or ST.DiagnosticEventManager()):
+                result.set_innermost_error(_TC.txSOROBAN_INVALID)
+                return None
+        elif self.tx.ext.v != 0:
             result.set_innermost_error(_TC.txMALFORMED)
             return None
         if self.is_too_early(header, lower_offset):
@@ -347,8 +392,10 @@ class TransactionFrame(_EnvelopeFrame):
         return n_soroban == 0 or (n_soroban == 1 and self.num_operations == 1)
 
     def common_valid(self, checker, ltx, current: int, applying: bool, charge_fee: bool, result,
-                     lower_offset=0, upper_offset=0) -> Validity:
-        src_le = self.common_valid_pre_seq_num(ltx, charge_fee, result, lower_offset, upper_offset)
+                     lower_offset=0, upper_offset=0, soroban_config=None, fee_pair=None,
+                     diagnostics=None) -> Validity:
+        src_le = self.common_valid_pre_seq_num(ltx, charge_fee, result, lower_offset, upper_offset,
+                                               soroban_config, fee_pair, diagnostics)
         if src_le is None:
             return Validity.INVALID
         header = ltx.get_header()
@@ -371,25 +418,35 @@ class TransactionFrame(_EnvelopeFrame):
         return Validity.MAYBE_VALID
 
     def check_valid_with_optionally_charged_fee(self, ltx, current: int, charge_fee: bool, result,
-                                                lower_offset=0, upper_offset=0) -> None:
+                                                lower_offset=0, upper_offset=0, soroban_config=None,
+                                                diagnostics=None) -> None:
         checker = SignatureChecker(self.contents_hash, self.signatures)
-        if self.common_valid(checker, ltx, current, False, charge_fee, result,
-                             lower_offset, upper_offset) != Validity.MAYBE_VALID:
+        fee_pair = None
+        if self.is_soroban and soroban_config is not None:
+            fee_pair = self.soroban_resource_fee_for(ltx.get_header().ledgerVersion, soroban_config)
+        diagnostics = diagnostics or ST.DiagnosticEventManager()
+        if self.common_valid(checker, ltx, current, False, charge_fee, result, lower_offset, upper_offset,
+                             soroban_config, fee_pair, diagnostics) != Validity.MAYBE_VALID:
             return
         for op in self.op_frames:
             op.bind_result(result.op_results)
-            if not op.check_valid(checker, ltx, False):
+            if not op.check_valid(checker, ltx, False, soroban_config, diagnostics):
                 result.set_innermost_error(_TC.txFAILED)
                 return
         if not checker.check_all_signatures_used():
             result.set_innermost_error(_TC.txBAD_AUTH_EXTRA)
 
-    def check_valid(self, ltx, current: int = 0, lower_offset: int = 0, upper_offset: int = 0) -> TxResult:
+    def check_valid(self, ltx, current: int = 0, lower_offset: int = 0, upper_offset: int = 0,
+                    soroban_config=None, diagnostics=None) -> TxResult:
         """TransactionFrame::checkValid: would this transaction be accepted
-        now (queue admission, tx-set validation)? Read-only on `ltx`."""
+        now (queue admission, tx-set validation)? Read-only on `ltx`.
+        Soroban transactions need the (last closed) network configuration."""
+        if not self.xdr_provides_valid_fee():
+            return TxResult.error(_TC.txMALFORMED)
         header = ltx.get_header()
         result = TxResult(self.op_types(), self.get_fee(header, header.baseFee, False))
-        self.check_valid_with_optionally_charged_fee(ltx, current, True, result, lower_offset, upper_offset)
+        self.check_valid_with_optionally_charged_fee(ltx, current, True, result, lower_offset, upper_offset,
+                                                     soroban_config, diagnostics)
         return result
 
     # -- fee pass ---------------------------------------------------------------
@@ -435,12 +492,22 @@ class TransactionFrame(_EnvelopeFrame):
             return False
         return True
 
-    def common_pre_apply(self, charge_fee: bool, ltx, meta, result):
-        """Validation, sequence bump, one-time signers: txChangesBefore."""
+    def common_pre_apply(self, charge_fee: bool, ltx, meta, result, soroban_config=None):
+        """Validation, sequence bump, one-time signers: txChangesBefore.
+        A Soroban transaction's refundable-fee tracker starts here, before
+        validation, so a transaction failing it still gets its refund
+        (PARITY_TRAPS S3)."""
         checker = SignatureChecker(self.contents_hash, self.signatures)
+        fee_pair = None
+        if self.is_soroban:
+            fee_pair = self.soroban_resource_fee_for(ltx.get_header().ledgerVersion, soroban_config)
+            meta.set_non_refundable_resource_fee(fee_pair[0])
+            result.refundable_fee_tracker = ST.RefundableFeeTracker(
+                self.declared_soroban_resource_fee() - fee_pair[0])
         ltx_tx = LedgerTxn(ltx)
         try:
-            cv = self.common_valid(checker, ltx_tx, 0, True, charge_fee, result)
+            cv = self.common_valid(checker, ltx_tx, 0, True, charge_fee, result, 0, 0,
+                                   soroban_config, fee_pair, meta.diagnostics)
             if cv >= Validity.INVALID_UPDATE_SEQ_NUM:
                 self.process_seq_num(ltx_tx)
             ok = self.process_signatures(cv, checker, ltx_tx, result)
@@ -486,10 +553,60 @@ class TransactionFrame(_EnvelopeFrame):
 
     def apply(self, ltx, meta, result, charge_fee: bool = True, op_apply_hook=None) -> bool:
         """TransactionFrame::apply (classic): True if every operation succeeded."""
+        if self.is_soroban:
+            raise RuntimeError("from protocol 23 Soroban transactions are applied by the parallel phase")
         checker = self.common_pre_apply(charge_fee, ltx, meta, result)
         if checker is None:
             return False
         return self.apply_operations(checker, ltx, meta, result, op_apply_hook)
+
+    # -- Soroban (parallel phase) ---------------------------------------------
+    def pre_parallel_apply(self, ltx, meta, result, soroban_config, charge_fee: bool = True) -> bool:
+        """preParallelApply: validation, sequence bump and signatures on
+        `ltx` (txChangesBefore), then the operation's own checks, which
+        stellar-core runs here rather than in the apply threads."""
+        checker = self.common_pre_apply(charge_fee, ltx, meta, result, soroban_config)
+        ok = checker is not None
+        if ok:
+            op = self.op_frames[0]
+            op.bind_result(result.op_results)
+            ok = op.check_valid(checker, ltx, True, soroban_config, meta.diagnostics)
+            if not ok:
+                result.set_innermost_error(_TC.txFAILED)
+        if ok != result.is_success():
+            raise RuntimeError("preParallelApply: validity and result disagree")
+        return ok
+
+    def parallel_apply(self, thread_state, ledger_info, result, meta, prng_seed: bytes):
+        """TransactionFrame::parallelApply: run the one operation against a
+        cluster's state; returns the op's outcome (None for a skipped or
+        failed tx). An exception inside is txINTERNAL_ERROR."""
+        if not result.is_success():
+            return None
+        op = self.op_frames[0]
+        op.bind_result(result.op_results)
+        try:
+            out = op.parallel_apply(thread_state, ledger_info, result.refundable_fee_tracker,
+                                    meta.op_metas[0], meta.diagnostics, prng_seed)
+        except Exception:
+            result.set_innermost_error(_TC.txINTERNAL_ERROR)
+            return None
+        if out is None:
+            result.set_innermost_error(_TC.txFAILED)
+        return out
+
+    def process_refund(self, ltx, fee_source_id, result, tx_events) -> int:
+        """processRefund / refundSorobanFee: return the unused refundable
+        fee to the fee source (skipped entirely if the account is gone or
+        cannot take it) and emit the negative fee event."""
+        if not self.is_soroban:
+            return 0
+        refund = _refund_soroban_fee(ltx, fee_source_id, result)
+        tx_events.fee_event(fee_source_id, -refund, STAGE_AFTER_ALL_TXS)
+        return refund
+
+    def process_post_tx_set_apply(self, ltx, result, tx_events) -> int:
+        return self.process_refund(ltx, self.source_id, result, tx_events)
 
 
 class FeeBumpTransactionFrame(_EnvelopeFrame):
@@ -550,6 +667,27 @@ class FeeBumpTransactionFrame(_EnvelopeFrame):
             ltx_tx.rollback()
         return self.inner.apply(ltx, meta, result, charge_fee=False, op_apply_hook=op_apply_hook)
 
+    # -- Soroban (parallel phase) -------------------------------------------------
+    def pre_parallel_apply(self, ltx, meta, result, soroban_config) -> bool:
+        ltx_tx = LedgerTxn(ltx)
+        try:
+            self.remove_one_time_signer_key_from_fee_source(ltx_tx)
+            meta.push_changes_before(ltx_tx)
+            ltx_tx.commit()
+        finally:
+            ltx_tx.rollback()
+        return self.inner.pre_parallel_apply(ltx, meta, result, soroban_config, charge_fee=False)
+
+    def parallel_apply(self, thread_state, ledger_info, result, meta, prng_seed: bytes):
+        return self.inner.parallel_apply(thread_state, ledger_info, result, meta, prng_seed)
+
+    def process_post_tx_set_apply(self, ltx, result, tx_events) -> int:
+        """The refund goes to the fee-bump's fee source (PARITY_TRAPS S2)."""
+        return self.inner.process_refund(ltx, self.fee_source_id, result, tx_events)
+
+    def soroban_resources(self):
+        return self.inner.soroban_resources()
+
     # -- validity ------------------------------------------------------------
     def common_valid(self, checker, ltx, applying: bool, result) -> bool:
         header = ltx.get_header()
@@ -599,6 +737,31 @@ class FeeBumpTransactionFrame(_EnvelopeFrame):
         self.inner.check_valid_with_optionally_charged_fee(ltx, current, False, result,
                                                            lower_offset, upper_offset)
         return result
+
+
+def _refund_soroban_fee(ltx_outer, fee_source_id, result) -> int:
+    """refundSorobanFee: credit the refund and take it from the fee pool;
+    nothing at all when the account was merged or cannot take it."""
+    tracker = result.refundable_fee_tracker
+    if tracker is None:
+        return 0
+    refund = tracker.fee_refund
+    if refund == 0:
+        return 0
+    ltx = LedgerTxn(ltx_outer)
+    try:
+        header = ltx.header
+        acc = ltx.load(account_key(fee_source_id))
+        if acc is None:
+            return 0
+        if not B.add_balance(header, acc, refund):
+            return 0
+        result.finalize_fee_refund(header.ledgerVersion)
+        header.feePool -= refund
+        ltx.commit()
+        return refund
+    finally:
+        ltx.rollback()
 
 
 def make_transaction_frame(network_id: bytes, envelope: "xdr.TransactionEnvelope"):

@@ -140,6 +140,9 @@ class OperationFrame:
     def do_apply(self, ltx, op_meta) -> bool:
         raise NotImplementedError
 
+    def do_check_valid_for_soroban(self, config, ledger_version: int, diagnostics) -> bool:
+        raise NotImplementedError
+
     # -- shared machinery ----------------------------------------------------
     def load_source_account(self, ltx):
         return ltx.load(account_key(self.source_id))
@@ -162,8 +165,9 @@ class OperationFrame:
             return False
         return True
 
-    def check_valid(self, checker, ltx, for_apply: bool) -> bool:
-        """OperationFrame::checkValid (protocol 23+)."""
+    def check_valid(self, checker, ltx, for_apply: bool, soroban_config=None, diagnostics=None) -> bool:
+        """OperationFrame::checkValid (protocol 23+); Soroban operations
+        check against the network configuration."""
         header = ltx.get_header()
         if not self.is_op_supported(header):
             self.set_op_code(_OC.opNOT_SUPPORTED)
@@ -174,6 +178,8 @@ class OperationFrame:
         elif ltx.load_without_record(account_key(self.source_id)) is None:
             self.set_op_code(_OC.opNO_ACCOUNT)
             return False
+        if self.is_soroban:
+            return self.do_check_valid_for_soroban(soroban_config, header.ledgerVersion, diagnostics)
         return self.do_check_valid(header.ledgerVersion)
 
     def apply(self, checker, ltx, op_meta) -> bool:

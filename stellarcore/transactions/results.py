@@ -54,6 +54,11 @@ class TxResult:
     def is_success(self) -> bool:
         return self.code == _TC.txSUCCESS
 
+    def finalize_fee_refund(self, ledger_version: int) -> None:
+        """The refund comes off the fee charged."""
+        if self.refundable_fee_tracker is not None:
+            self.fee_charged -= self.refundable_fee_tracker.fee_refund
+
     def to_xdr(self) -> "xdr.TransactionResult":
         code = self.code
         body = (xdr.TransactionResultResult(code, self.op_results) if code in _KEEPS_RESULTS
@@ -100,6 +105,17 @@ class FeeBumpTxResult:
 
     def is_success(self) -> bool:
         return self.outer_code == _TC.txFEE_BUMP_INNER_SUCCESS
+
+    def finalize_fee_refund(self, ledger_version: int) -> None:
+        """From protocol 21 the refund comes off the outer fee charged, and
+        below protocol 25 off the inner one too (PARITY_TRAPS S3)."""
+        tracker = self.refundable_fee_tracker
+        if tracker is None:
+            return
+        refund = tracker.fee_refund
+        self.fee_charged -= refund
+        if ledger_version < 25:
+            self.inner_fee_charged -= refund
 
     def to_xdr(self) -> "xdr.TransactionResult":
         if self.outer_code not in (_TC.txFEE_BUMP_INNER_SUCCESS, _TC.txFEE_BUMP_INNER_FAILED):

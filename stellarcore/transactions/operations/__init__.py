@@ -15,6 +15,8 @@ from stellarcore.transactions.operations import account_merge  # noqa: F401
 from stellarcore.transactions.operations import inflation  # noqa: F401
 from stellarcore.transactions.operations import sponsorship_ops  # noqa: F401
 from stellarcore.transactions.operations import revoke_sponsorship  # noqa: F401
+from stellarcore.transactions.operations import invoke_host_function  # noqa: F401
+from stellarcore.transactions.operations import extend_footprint_ttl, restore_footprint  # noqa: F401
 
 # The DEX operations (offers, path payments, liquidity pools).
 import importlib as _importlib
