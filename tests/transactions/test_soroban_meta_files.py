@@ -21,6 +21,7 @@ from stellarcore import xdr
 from stellarcore.crypto import txhash
 from stellarcore.ledger.ledger_txn import InMemoryRoot, LedgerTxn, entry_key_bytes
 from stellarcore.soroban import bridge
+from stellarcore.soroban.parallel_phase import ParallelPhase
 from stellarcore.transactions import parallel_apply as PA
 from stellarcore.transactions.apply import process_fee
 from stellarcore.transactions.frame import make_transaction_frame
@@ -177,22 +178,25 @@ def test_soroban_meta_reproduced(name):
         assert entry_key_bytes(e) == k
         root.put(e)
 
-    by_hash = {txhash.contents_hash(e, NID): e for e in envs}
-    base_fee = lcm.txSet.v1TxSet.phases[1].parallelTxsComponent.baseFee
+    phase = ParallelPhase.decode(lcm.txSet.v1TxSet.phases[1])
+    h = lcm.ledgerHeader.header
+    apply_stages = [[[make_transaction_frame(NID, t.envelope) for t in c] for c in st]
+                    for st in phase.apply_order(h.scpValue.txSetHash)]
+    in_order = [f for st in apply_stages for c in st for f in c]
+    assert [f.contents_hash for f in in_order] == [tp.result.transactionHash for tp in lcm.txProcessing]
+    base_fee = phase.base_fee
     classic_events = "classic-events" in name
     ltx = LedgerTxn(root)
     frames, results, metas = [], [], []
-    for tp in lcm.txProcessing:  # the fee pass, in apply order
-        frame = make_transaction_frame(NID, by_hash[tp.result.transactionHash])
+    for frame, tp in zip(in_order, lcm.txProcessing):  # the fee pass, in apply order
         result, fee_changes = process_fee(ltx, frame, base_fee)
         assert _normalized(fee_changes) == _normalized(tp.feeProcessing)
         frames.append(frame)
         results.append(result)
         metas.append(TransactionMetaBuilder(frame, NID, classic_events))
-    h = lcm.ledgerHeader.header
     info = PA.LedgerInfo(ledger_version=protocol, ledger_seq=h.ledgerSeq, base_reserve=h.baseReserve,
                          close_time=h.scpValue.closeTime, network_id=NID)
-    stages = PA.make_bundles([[frames]], results, metas, 0)
+    stages = PA.make_bundles(apply_stages, results, metas, 0)
     PA.apply_soroban_stages(ltx, stages, config, h.scpValue.txSetHash, info)
     post = PA.process_post_tx_set_apply(ltx, stages)
     for (item, post_changes), tp in zip(post, lcm.txProcessing):
