@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from stellarcore import xdr
-from stellarcore.ledger.ledger_txn import InMemoryRoot, LedgerTxn
+from stellarcore.ledger.ledger_txn import InMemoryRoot
 from stellarcore.soroban import bridge, bridge_types as bt
 from stellarcore.soroban import network_config as nc
 from stellarcore.soroban import network_config_testing as nct
