@@ -46,6 +46,55 @@ def host_ledger_context(thread, info):
     return ctx
 
 
+class HostFunctionMetrics:
+    """What one invocation read, wrote and emitted (stellar-core's
+    HostFunctionMetrics): the byte counts the resource limits are checked
+    against, reported as "core_metrics" diagnostic events when diagnostics
+    are on. (Like stellar-core, writes do not add to write_key_byte.)"""
+
+    NAMES = ("read_entry", "write_entry", "ledger_read_byte", "ledger_write_byte", "read_key_byte",
+             "write_key_byte", "read_data_byte", "write_data_byte", "read_code_byte", "write_code_byte",
+             "emit_event", "emit_event_byte", "cpu_insn", "mem_byte", "invoke_time_nsecs",
+             "max_rw_key_byte", "max_rw_data_byte", "max_rw_code_byte", "max_emit_event_byte")
+
+    def __init__(self):
+        for n in self.NAMES:
+            setattr(self, n, 0)
+        self.success = False
+
+    def note_disk_read(self, is_code: bool, key_size: int, entry_size: int) -> None:
+        self.read_entry += 1
+        self.read_key_byte += key_size
+        self.max_rw_key_byte = max(self.max_rw_key_byte, key_size)
+        self.ledger_read_byte += entry_size
+        self._note_bytes(is_code, entry_size, "read")
+
+    def note_write(self, is_code: bool, key_size: int, entry_size: int) -> None:
+        self.write_entry += 1
+        self.max_rw_key_byte = max(self.max_rw_key_byte, key_size)
+        self.ledger_write_byte += entry_size
+        self._note_bytes(is_code, entry_size, "write")
+
+    def _note_bytes(self, is_code: bool, size: int, what: str) -> None:
+        kind = "code" if is_code else "data"
+        name = f"{what}_{kind}_byte"
+        setattr(self, name, getattr(self, name) + size)
+        mx = f"max_rw_{kind}_byte"
+        setattr(self, mx, max(getattr(self, mx), size))
+
+    def events(self) -> list:
+        out = []
+        for n in self.NAMES:
+            topics = [xdr.SCVal(xdr.SCValType.SCV_SYMBOL, b"core_metrics"),
+                      xdr.SCVal(xdr.SCValType.SCV_SYMBOL, n.encode())]
+            ev = xdr.ContractEvent(ext=xdr.ExtensionPoint(0), contractID=None,
+                                   type=xdr.ContractEventType.DIAGNOSTIC,
+                                   body=xdr.ContractEventBody(0, xdr.ContractEventV0(
+                                       topics=topics, data=ST.u64_val(getattr(self, n)))))
+            out.append(xdr.DiagnosticEvent(inSuccessfulContractCall=self.success, event=ev))
+        return out
+
+
 @register(xdr.OperationType.INVOKE_HOST_FUNCTION)
 class InvokeHostFunctionOpFrame(OperationFrame):
 
@@ -74,6 +123,14 @@ class InvokeHostFunctionOpFrame(OperationFrame):
     # -- apply -----------------------------------------------------------------
     def parallel_apply(self, thread, info, tracker, op_meta, diagnostics, prng_seed):
         run = _Invocation(self, thread, info, tracker, op_meta, diagnostics)
+        out = self._apply(run, op_meta, prng_seed)
+        if diagnostics.enabled:
+            run.metrics.success = out is not None
+            for ev in run.metrics.events():
+                diagnostics.push_event(ev)
+        return out
+
+    def _apply(self, run, op_meta, prng_seed):
         if not run.add_footprint():
             return None
         out = run.invoke(prng_seed)
@@ -106,9 +163,7 @@ class _Invocation:
         self.entries: list = []
         self.ttls: list = []
         self.restored_indices: list = []
-        self.read_bytes = 0
-        self.write_bytes = 0
-        self.events_bytes = 0
+        self.metrics = HostFunctionMetrics()
         ext = op.tx.tx.ext.sorobanData.ext
         self.autorestore = set(ext.resourceExt.archivedSorobanEntries) if ext.v == 1 else set()
 
@@ -116,12 +171,13 @@ class _Invocation:
         self.op.set_code(code)
         return False
 
-    def _meter_disk_read(self, size: int) -> bool:
-        self.read_bytes += size
-        if self.resources.diskReadBytes < self.read_bytes:
+    def _meter_disk_read(self, k, key_size: int, size: int) -> bool:
+        m = self.metrics
+        m.note_disk_read(k.type == _LT.CONTRACT_CODE, key_size, size)
+        if self.resources.diskReadBytes < m.ledger_read_byte:
             self.diag.push_error(_ET.SCE_BUDGET, _EC.SCEC_EXCEEDED_LIMIT,
                                  "operation byte-read resources exceeds amount specified",
-                                 [ST.u64_val(self.read_bytes), ST.u64_val(self.resources.diskReadBytes)])
+                                 [ST.u64_val(m.ledger_read_byte), ST.u64_val(self.resources.diskReadBytes)])
             return self._fail(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
         return True
 
@@ -175,8 +231,10 @@ class _Invocation:
                     raise RuntimeError("TTL without its entry")
             if not ST.validate_contract_ledger_entry(k, size, self.config, self.diag):
                 return self._fail(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
-            if not soroban and not self._meter_disk_read(size):
+            if not soroban and not self._meter_disk_read(k, len(kb), size):
                 return False
+            if soroban:
+                self.metrics.read_entry += 1
         return True
 
     def _handle_archived(self, k, kb: bytes, entry, read_only: bool, restored_until: int,
@@ -185,7 +243,7 @@ class _Invocation:
             eb = entry.to_xdr()
             if not ST.validate_contract_ledger_entry(k, len(eb), self.config, self.diag):
                 return self._fail(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
-            if not self._meter_disk_read(len(eb)):
+            if not self._meter_disk_read(k, len(kb), len(eb)):
                 return False
             tk = ST.ttl_key_of(kb)
             seq = self.info.ledger_seq
@@ -232,6 +290,9 @@ class _Invocation:
                 enable_diagnostics=self.diag.enabled, raise_on_failure=False)
         except bridge.HostError as e:
             raise RuntimeError(f"Got internal error during Soroban host invocation: {e}") from e
+        self.metrics.cpu_insn = out.cpu_insns
+        self.metrics.mem_byte = out.mem_bytes
+        self.metrics.invoke_time_nsecs = out.time_nsecs
         for d in out.diagnostic_events:
             self.diag.push_event(xdr.DiagnosticEvent.from_xdr(d))
         if out.success:
@@ -265,11 +326,12 @@ class _Invocation:
                 return self._fail(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
             touched.add(kb)
             if key.type != _LT.TTL:
-                self.write_bytes += len(buf)
-                if self.resources.writeBytes < self.write_bytes:
+                m = self.metrics
+                m.note_write(key.type == _LT.CONTRACT_CODE, len(kb), len(buf))
+                if self.resources.writeBytes < m.ledger_write_byte:
                     self.diag.push_error(_ET.SCE_BUDGET, _EC.SCEC_EXCEEDED_LIMIT,
                                          "operation byte-write resources exceeds amount specified",
-                                         [ST.u64_val(self.write_bytes), ST.u64_val(self.resources.writeBytes)])
+                                         [ST.u64_val(m.ledger_write_byte), ST.u64_val(self.resources.writeBytes)])
                     return self._fail(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
             if state.upsert(kb, le, seq):
                 created.append((kb, key))
@@ -291,27 +353,30 @@ class _Invocation:
 
     def collect_events(self, out):
         limit = self.config.tx_max_contract_events_size_bytes
+        m = self.metrics
         events = []
         for buf in out.contract_events:
-            self.events_bytes += len(buf)
-            if limit < self.events_bytes:
+            m.emit_event += 1
+            m.emit_event_byte += len(buf)
+            m.max_emit_event_byte = max(m.max_emit_event_byte, len(buf))
+            if limit < m.emit_event_byte:
                 self.diag.push_error(_ET.SCE_BUDGET, _EC.SCEC_EXCEEDED_LIMIT,
                                      "total events size exceeds network config maximum",
-                                     [ST.u64_val(self.events_bytes), ST.u64_val(limit)])
+                                     [ST.u64_val(m.emit_event_byte), ST.u64_val(limit)])
                 self.op.set_code(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
                 return None
             events.append(xdr.ContractEvent.from_xdr(buf))
-        self.events_bytes += len(out.result_value)
-        if limit < self.events_bytes:
+        m.emit_event_byte += len(out.result_value)
+        if limit < m.emit_event_byte:
             self.diag.push_error(_ET.SCE_BUDGET, _EC.SCEC_EXCEEDED_LIMIT,
                                  "return value pushes events size above network config maximum",
-                                 [ST.u64_val(self.events_bytes), ST.u64_val(limit)])
+                                 [ST.u64_val(m.emit_event_byte), ST.u64_val(limit)])
             self.op.set_code(_R.INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED)
             return None
         return events
 
     def consume_refundable(self, out) -> bool:
-        if not self.tracker.consume(self.events_bytes, out.rent_fee, self.info.ledger_version, self.config,
+        if not self.tracker.consume(self.metrics.emit_event_byte, out.rent_fee, self.info.ledger_version, self.config,
                                     self.op.tx, self.diag):
             return self._fail(_R.INVOKE_HOST_FUNCTION_INSUFFICIENT_REFUNDABLE_FEE)
         return True
