@@ -299,8 +299,11 @@ def _entry_from_json(obj, where):
                 items = [_struct_from_json(xdr.ContractCostParamEntry, v, f"{here}[{i}]")
                          for i, v in enumerate(value)]
             setattr(entry, arm, items)
-        elif isinstance(current, int):
-            setattr(entry, arm, _int(value, here))
+        elif isinstance(current, int):   # the uint32 settings
+            v = _int(value, here)
+            if not 0 <= v <= _UINT32_MAX:
+                raise ConfigUpgradeSetError(f"{here}: {value!r} is out of range")
+            setattr(entry, arm, v)
         else:
             setattr(entry, arm, _struct_from_json(type(current), value, here))
         entry.to_xdr()  # length limits (cost params at most 1024)
