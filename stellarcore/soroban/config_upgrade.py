@@ -62,16 +62,6 @@ def ttl_key_of(ledger_key_xdr: bytes) -> bytes:
     return struct.pack(">I", xdr.LedgerEntryType.TTL) + hashlib.sha256(ledger_key_xdr).digest()
 
 
-def _get(store, key: bytes):
-    if hasattr(store, "load_without_record"):
-        return store.load_without_record(key)
-    return store.get_entry(key)
-
-
-def _header_of(store):
-    return store.get_header() if hasattr(store, "get_header") else store.header
-
-
 def is_valid_xdr(upgrade_set, key) -> bool:
     """The set hashes to the key, is not empty, and its settings are in
     strictly increasing ConfigSettingID order (sorted and no duplicate)."""
@@ -99,11 +89,11 @@ class ConfigUpgradeSetFrame:
         its TTL has expired, it is not TEMPORARY SCV_BYTES, or its bytes do
         not decode."""
         lk = config_upgrade_set_ledger_key(key).to_xdr()
-        le = _get(ltx, lk)
+        le = nc.store_get(ltx, lk)
         if le is None:
             return None
-        header = _header_of(ltx)
-        ttl = _get(ltx, ttl_key_of(lk))
+        header = nc.store_header(ltx)
+        ttl = nc.store_get(ltx, ttl_key_of(lk))
         if ttl is None:
             raise nc.NetworkConfigError("CONTRACT_DATA entry without its TTL entry")
         if ttl.data.ttl.liveUntilLedgerSeq < header.ledgerSeq:
@@ -141,7 +131,7 @@ class ConfigUpgradeSetFrame:
 
     def upgrade_needed(self, ltx) -> bool:
         """Whether any setting of the set differs from the ledger's."""
-        if _header_of(ltx).ledgerVersion < nc.SOROBAN_PROTOCOL_VERSION:
+        if nc.store_header(ltx).ledgerVersion < nc.SOROBAN_PROTOCOL_VERSION:
             return False
         return any(nc.read_config_setting(ltx, e.xdr_disc()) != e for e in self.upgrade_set.updatedEntry)
 

@@ -206,7 +206,9 @@ def config_setting_key(setting_id) -> bytes:
     return _CONFIG_SETTING_KEY_PREFIX + struct.pack(">I", int(setting_id))
 
 
-def _store_get(store, key: bytes):
+def store_get(store, key: bytes):
+    """An entry of `store` by key bytes, read-only: a LedgerTxn's
+    load_without_record, or a root's get_entry."""
     if hasattr(store, "load_without_record"):
         return store.load_without_record(key)
     return store.get_entry(key)
@@ -215,7 +217,7 @@ def _store_get(store, key: bytes):
 def read_config_setting(store, setting_id, required=True):
     """The ConfigSettingEntry `setting_id` of `store` (read-only), or None
     when absent and not `required` (stellar-core releaseAssertOrThrow)."""
-    le = _store_get(store, config_setting_key(setting_id))
+    le = store_get(store, config_setting_key(setting_id))
     if le is None:
         if required:
             raise NetworkConfigError(f"missing CONFIG_SETTING entry {CS(setting_id).name}")
@@ -223,7 +225,8 @@ def read_config_setting(store, setting_id, required=True):
     return le.data.configSetting
 
 
-def _header_of(store):
+def store_header(store):
+    """The current header of a LedgerTxn or a root store."""
     if hasattr(store, "get_header"):
         return store.get_header()
     return store.header
@@ -463,7 +466,7 @@ class SorobanNetworkConfig:
         with `get_entry`); the p23 settings only from protocol 23, as
         stellar-core. `ledger_version` defaults to the store's header."""
         if ledger_version is None:
-            ledger_version = _header_of(ltx).ledgerVersion
+            ledger_version = store_header(ltx).ledgerVersion
         c = cls()
         c.protocol_version = ledger_version
 
@@ -979,7 +982,7 @@ def apply_soroban_version_upgrade(ltx, prev_version: int, new_version: int, *,
     `recompute_state_size(config, ledger_version) -> int` is the in-memory
     Soroban state's recomputation, needed for every upgrade to 23 or later
     (handleUpgradeAffectingSorobanInMemoryStateSize)."""
-    if _header_of(ltx).ledgerVersion != new_version:
+    if store_header(ltx).ledgerVersion != new_version:
         raise NetworkConfigError("set the header's ledgerVersion before the Soroban upgrade")
     if _needs_upgrade_to(SOROBAN_PROTOCOL_VERSION, prev_version, new_version):
         create_ledger_entries_for_v20(ltx, bucket_list_size, overrides)
@@ -1017,7 +1020,7 @@ def maybe_snapshot_soroban_state_size(curr_ledger: int, in_memory_state_size: in
     settings == 0) drop the oldest sample and append the state size: the
     in-memory Soroban state from protocol 23 (the size before this ledger's
     changes, PARITY_TRAPS S12), the live bucket list size before."""
-    version = _header_of(ltx).ledgerVersion
+    version = store_header(ltx).ledgerVersion
     if version < SOROBAN_PROTOCOL_VERSION:
         return
     period = read_config_setting(
@@ -1052,7 +1055,7 @@ def maybe_update_soroban_state_size_window_size(ltx):
     """Resize the window to the (upgraded) sample size: drop the oldest
     samples, or pad at the front with the oldest one so the padding is
     replaced first."""
-    if _header_of(ltx).ledgerVersion < SOROBAN_PROTOCOL_VERSION:
+    if store_header(ltx).ledgerVersion < SOROBAN_PROTOCOL_VERSION:
         raise NetworkConfigError("no Soroban settings before protocol 20")
     new_size = read_config_setting(
         ltx, CS.CONFIG_SETTING_STATE_ARCHIVAL).stateArchivalSettings.liveSorobanStateSizeWindowSampleSize
@@ -1074,7 +1077,7 @@ def handle_upgrade_affecting_soroban_state_size(ltx, recompute_state_size):
     if recompute_state_size is None:
         raise NetworkConfigError("this upgrade needs the in-memory Soroban state size recomputed")
     config = SorobanNetworkConfig.load_from_ledger(ltx)
-    version = _header_of(ltx).ledgerVersion
+    version = store_header(ltx).ledgerVersion
     new_size = recompute_state_size(config, version)
     if version >= 23:
         update_recomputed_soroban_state_size(new_size, ltx)

@@ -466,3 +466,16 @@ def test_json_round_trip_of_random_settings(data):
     assert cu.config_upgrade_set_from_json(json.loads(json.dumps(cu.config_upgrade_set_to_json(s)))) == s
     assert hashlib.sha256(s.to_xdr()).digest() == hashlib.sha256(
         cu.config_upgrade_set_from_json(cu.config_upgrade_set_to_json(s)).to_xdr()).digest()
+
+
+def test_resize_then_snapshot_on_the_same_ledger():
+    # PARITY_TRAPS S12: a sample-size upgrade resizes the window and the
+    # shift-and-push of that ledger (taken after the upgrades) still happens.
+    root = genesis_root(25)
+    set_window(root, range(30))
+    ltx = next_ledger(root, 128)
+    nct.modify_soroban_network_config(
+        ltx, lambda c: setattr(c.state_archival_settings, "liveSorobanStateSizeWindowSampleSize", 5))
+    nc.maybe_snapshot_soroban_state_size(128, 1000, ltx)
+    ltx.commit()
+    assert window(root) == [26, 27, 28, 29, 1000]
