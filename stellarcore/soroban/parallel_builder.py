@@ -26,8 +26,9 @@ places where stellar-core is not reproducible are made deterministic here:
 ties of the fee order are broken by full hash, larger first (what a
 BUILD_TESTS stellar-core does; release builds XOR pointers with a random
 seed), and the first-fit-decreasing repack sorts clusters with a stable
-sort (stellar-core's std::sort leaves equal clusters in an unspecified
-order). The output does not depend on the order of the input.
+sort (stellar-core's std::sort leaves clusters with equal instructions in
+an unspecified order; libstdc++ happens to be stable below 17 clusters).
+The output does not depend on the order of the input.
 """
 from __future__ import annotations
 
