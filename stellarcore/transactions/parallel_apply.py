@@ -24,18 +24,12 @@ from dataclasses import dataclass, field
 from stellarcore import xdr
 from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.transactions.events import STAGE_BEFORE_ALL_TXS
+from stellarcore.soroban.parallel_phase import RoTtlBumps, is_soroban_key as _is_soroban_key_bytes
+from stellarcore.soroban.parallel_phase import merge_cluster_change
 from stellarcore.transactions.soroban_tx import ttl_key_of
 
 _LT = xdr.LedgerEntryType
 _SOROBAN_TYPES = (_LT.CONTRACT_DATA, _LT.CONTRACT_CODE)
-
-
-def _is_soroban_key_bytes(kb: bytes) -> bool:
-    return struct.unpack_from(">I", kb)[0] in _SOROBAN_TYPES
-
-
-def _ttl_of(le) -> int:
-    return le.data.ttl.liveUntilLedgerSeq
 
 
 @dataclass
@@ -81,29 +75,28 @@ class GlobalState:
         self.config = config
         self.module_cache = module_cache
         self.hot_archive = hot_archive  # key bytes -> archived LedgerEntry or None
-        self.entries: dict = {}  # key -> [entry or None, dirty]
+        self.entries: dict = {}  # key -> entry or None (deleted)
+        self.dirty: set = set()
         self.restored = RestoredEntries()
 
     def snapshot_get(self, key: bytes):
         return self.ltx.load_without_record(key)
 
     def commit_thread(self, thread: "ThreadState", rw_keys: set) -> None:
+        """commitChangesFromThread: read-only TTL bumps of several clusters
+        merge with max (maybeMergeRoTTLBumps)."""
         for key, (entry, dirty) in thread.entries.items():
-            if not dirty:
-                continue
-            old = self.entries.get(key)
-            if old is not None and _merge_ro_ttl_bump(key, entry, old, rw_keys):
-                continue
-            self.entries[key] = [entry, True]
+            if dirty:
+                merge_cluster_change(self.entries, key, entry, rw_keys)
+                self.dirty.add(key)
         self.restored.add_from(thread.restored)
 
     def commit_to_ltx(self, ltx) -> None:
         """commitChangesToLedgerTxn."""
         inner = LedgerTxn(ltx)
         try:
-            for key, (entry, dirty) in self.entries.items():
-                if not dirty:
-                    continue
+            for key in self.dirty:
+                entry = self.entries[key]
                 cur = inner.load(key)
                 if entry is not None:
                     if cur is not None:
@@ -123,21 +116,6 @@ def _assign(dst, src) -> None:
     dst.ext = src.ext.copy()
 
 
-def _merge_ro_ttl_bump(key: bytes, new_entry, old: list, rw_keys: set) -> bool:
-    """maybeMergeRoTTLBumps: a TTL both clusters kept alive and no tx of the
-    stage wrote merges to the max; anything else is a plain write."""
-    old_entry = old[0]
-    if new_entry is None or old_entry is None or new_entry.data.type != _LT.TTL:
-        return False
-    if key in rw_keys:
-        return False
-    if _ttl_of(new_entry) > _ttl_of(old_entry):
-        merged = old_entry.copy()
-        merged.data.ttl.liveUntilLedgerSeq = _ttl_of(new_entry)
-        old[0] = merged
-    return True
-
-
 class ThreadState:
     """ThreadParallelApplyLedgerState: one cluster's view and writes."""
 
@@ -151,7 +129,7 @@ class ThreadState:
         self.restored = RestoredEntries()
         self.previously_restored = RestoredEntries()
         self.previously_restored.add_from(global_state.restored)
-        self.ro_ttl_bumps: dict = {}
+        self.ro_ttl_bumps = RoTtlBumps()
         g = global_state.entries
         for item in cluster:
             fp = item.frame.soroban_resources().footprint
@@ -165,9 +143,8 @@ class ThreadState:
     def _from_global(self, g: dict, kb: bytes) -> None:
         if kb in self.entries:
             return
-        e = g.get(kb)
-        if e is not None:
-            self.entries[kb] = (e[0], False)
+        if kb in g:
+            self.entries[kb] = (g[kb], False)
 
     # -- reads and writes ----------------------------------------------------
     def get(self, key: bytes):
@@ -190,48 +167,22 @@ class ThreadState:
         return self.restored.was_restored(key) or self.previously_restored.was_restored(key)
 
     # -- read-only TTL bumps (PARITY_TRAPS S8) ---------------------------------------
+    def _write(self, key: bytes, entry) -> None:
+        self.upsert(key, entry, self.snapshot_seq + 1)
+
     def flush_ro_ttl_bumps_in_write_footprint(self, frame) -> None:
-        for k in frame.soroban_resources().footprint.readWrite:
-            kb = k.to_xdr()
-            if not _is_soroban_key_bytes(kb):
-                continue
-            tk = ttl_key_of(kb)
-            bump = self.ro_ttl_bumps.pop(tk, None)
-            if bump is None:
-                continue
-            cur = self.get(tk)
-            if cur is None or _ttl_of(cur) > bump:
-                raise RuntimeError("read-only TTL bump of a missing or longer-lived entry")
-            updated = cur.copy()
-            updated.data.ttl.liveUntilLedgerSeq = bump
-            self.upsert(tk, updated, self.snapshot_seq + 1)
+        rw = [k.to_xdr() for k in frame.soroban_resources().footprint.readWrite]
+        self.ro_ttl_bumps.flush_for_writes(rw, self.get, self._write)
 
     def flush_remaining_ro_ttl_bumps(self) -> None:
-        for tk, bump in self.ro_ttl_bumps.items():
-            cur = self.get(tk)
-            if cur is None:
-                raise RuntimeError("read-only TTL bump of a missing entry")
-            if _ttl_of(cur) < bump:
-                updated = cur.copy()
-                updated.data.ttl.liveUntilLedgerSeq = bump
-                self.upsert(tk, updated, self.snapshot_seq + 1)
-        self.ro_ttl_bumps.clear()
+        self.ro_ttl_bumps.flush_remaining(self.get, self._write)
 
     def commit_successful_op(self, outcome: OpOutcome, frame) -> None:
         """commitChangesFromSuccessfulOp."""
         ro_ttl = {ttl_key_of(k.to_xdr()) for k in frame.soroban_resources().footprint.readOnly
                   if k.type in _SOROBAN_TYPES}
         for key, entry in outcome.modified.items():
-            old = self.get(key)
-            if entry is not None and old is not None and key in ro_ttl:
-                if _ttl_of(entry) < _ttl_of(old):
-                    raise RuntimeError("read-only TTL bump lowers the TTL")
-                prev = self.ro_ttl_bumps.get(key)
-                self.ro_ttl_bumps[key] = _ttl_of(entry) if prev is None else max(prev, _ttl_of(entry))
-            elif entry is not None:
-                self.upsert(key, entry, self.snapshot_seq + 1)
-            else:
-                self.erase(key)
+            self.ro_ttl_bumps.commit_change(key, entry, ro_ttl, self.get, self._write, self.erase)
         self.restored.add_from(outcome.restored)
 
 

@@ -10,11 +10,10 @@ sits here, and the frame calls it at the points stellar-core does.
 """
 from __future__ import annotations
 
-import hashlib
-
 from stellarcore import xdr
 from stellarcore.ledger.assets import asset_is_valid, is_issuer
 from stellarcore.soroban import bridge
+from stellarcore.soroban.parallel_phase import ttl_key
 from stellarcore.soroban.bridge_types import TransactionResources
 
 _LT = xdr.LedgerEntryType
@@ -42,9 +41,7 @@ def is_temporary_key(key) -> bool:
     return key.type == _LT.CONTRACT_DATA and key.contractData.durability == _CDD.TEMPORARY
 
 
-def ttl_key_of(key_xdr: bytes) -> bytes:
-    """getTTLKey: the TTL LedgerKey (XDR) of a contract data/code key (XDR)."""
-    return xdr.LedgerKey(_LT.TTL, xdr.LedgerKeyTtl(keyHash=hashlib.sha256(key_xdr).digest())).to_xdr()
+ttl_key_of = ttl_key  # getTTLKey: TTL LedgerKey XDR of a contract data/code key XDR
 
 
 def ttl_entry(ttl_key_xdr: bytes, live_until: int, last_modified: int = 0) -> "xdr.LedgerEntry":
