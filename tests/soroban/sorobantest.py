@@ -165,7 +165,7 @@ def sep11_asset_name(asset) -> str:
     if asset.type == xdr.AssetType.ASSET_TYPE_NATIVE:
         return "native"
     a = asset.alphaNum4 if asset.type == xdr.AssetType.ASSET_TYPE_CREDIT_ALPHANUM4 else asset.alphaNum12
-    return bytes(a.assetCode).rstrip(b"\0").decode() + ":" + strkey.encode("account", a.issuer.ed25519)
+    return bytes(a.assetCode).rstrip(b"\0").decode() + ":" + strkey.encode("G", a.issuer.ed25519)
 
 
 def contract_event(contract_id: bytes, topics, data) -> "xdr.ContractEvent":
@@ -836,3 +836,135 @@ class ContractStorageClient:
         spec = spec or self.write_spec(name).set(write_bytes=kilobytes * 1024 + 200)
         return self._run("replace_with_bytes_and_extend", [sym(name), u32(kilobytes), u32(threshold),
                                                           u32(extend_to)], spec).result_code
+
+
+class AssetContractClient:
+    """AssetContractTestClient: the Stellar Asset Contract of `asset`
+    deployed on `test`, with transfer / mint / burn that check the
+    balances (classic for accounts, contract data for contracts) and keep
+    the one contract event of a successful call."""
+
+    def __init__(self, test: SorobanTest, asset):
+        self.test = test
+        self.asset = asset
+        self.contract = test.deploy_asset_contract(asset)
+        self.last_event = None
+
+    @property
+    def is_native(self) -> bool:
+        return self.asset.type == xdr.AssetType.ASSET_TYPE_NATIVE
+
+    @property
+    def issuer(self):
+        return None if self.is_native else self.asset.xdr_value().issuer
+
+    @staticmethod
+    def default_spec() -> Spec:
+        return Spec(instructions=2_000_000, read_bytes=2000, write_bytes=2000)
+
+    def contract_balance_key(self, addr) -> "xdr.LedgerKey":
+        return contract_data_key(self.contract.address, vec([sym("Balance"), address_val(addr)]), PERSISTENT)
+
+    def balance_key(self, addr) -> "xdr.LedgerKey":
+        if addr.type != xdr.SCAddressType.SC_ADDRESS_TYPE_ACCOUNT:
+            return self.contract_balance_key(addr)
+        if self.is_native:
+            return xdr.LedgerKey.from_xdr(account_key(addr.accountId))
+        return xdr.LedgerKey.from_xdr(trustline_key(addr.accountId, self.asset))
+
+    def issuer_key(self) -> "xdr.LedgerKey":
+        return xdr.LedgerKey.from_xdr(account_key(self.issuer))
+
+    def _is_issuer(self, addr) -> bool:
+        return (not self.is_native and addr.type == xdr.SCAddressType.SC_ADDRESS_TYPE_ACCOUNT
+                and addr.accountId.ed25519 == self.issuer.ed25519)
+
+    def balance(self, addr) -> int:
+        """getBalance: classic balance of an account, the contract-data
+        balance of a contract (0 when absent)."""
+        if addr.type == xdr.SCAddressType.SC_ADDRESS_TYPE_ACCOUNT:
+            if self.is_native:
+                return self.test.load(account_key(addr.accountId)).data.account.balance
+            if self._is_issuer(addr):
+                return 2**63 - 1  # the issuer's balance is unlimited
+            return trustline_balance(self.test, addr.accountId, self.asset)
+        e = self.test.entry(self.contract_balance_key(addr))
+        if e is None:
+            return 0
+        return i128_value(e.data.contractData.val.map[0].val)
+
+    def transfer_event(self, from_addr, to_addr, amount: int) -> "xdr.ContractEvent":
+        """makeTransferEvent: topics transfer/from/to/asset name, data i128."""
+        return contract_event(self.contract.contract_id,
+                              [sym("transfer"), address_val(from_addr), address_val(to_addr),
+                               string(sep11_asset_name(self.asset))], i128(amount))
+
+    def _set_last_event(self, inv: Invocation, ok: bool) -> None:
+        if not ok:
+            self.last_event = None
+            assert inv.applied.contract_events == []
+            return
+        events = inv.applied.contract_events
+        assert len(events) == 1
+        self.last_event = events[0]
+
+    def transfer(self, from_acc, to_addr, amount: int) -> bool:
+        from_addr = account_address(from_acc)
+        spec = self.default_spec()
+        to_is_issuer = self._is_issuer(to_addr)
+        from_is_issuer = self._is_issuer(from_addr)
+        if self.is_native:
+            spec = spec.set(rw=[self.balance_key(from_addr), self.balance_key(to_addr)])
+        else:
+            spec = spec.extend_ro([self.issuer_key()])
+            if not from_is_issuer:
+                spec = spec.extend_rw([self.balance_key(from_addr)])
+            if not to_is_issuer:
+                spec = spec.extend_rw([self.balance_key(to_addr)])
+        inv = self.contract.invocation("transfer", [address_val(from_addr), address_val(to_addr), i128(amount)],
+                                       spec).with_authorized_top_call()
+        pre_from, pre_to = self.balance(from_addr), self.balance(to_addr)
+        ok = inv.invoke(from_acc)
+        self._set_last_event(inv, ok)
+        fee = inv.fee_charged if self.is_native else 0
+        post_from, post_to = self.balance(from_addr), self.balance(to_addr)
+        if ok:
+            if not from_is_issuer:
+                assert post_from == pre_from - amount - fee
+            if not to_is_issuer:
+                assert post_to - amount == pre_to
+            assert self.test.entry(self.contract_balance_key(from_addr)) is None
+            if to_is_issuer:
+                assert self.test.entry(self.contract_balance_key(to_addr)) is None
+        else:
+            assert post_from == pre_from - fee
+            assert post_to == pre_to
+        self.last_invocation = inv
+        return ok
+
+    def mint(self, admin, to_addr, amount: int) -> bool:
+        spec = self.default_spec().set(rw=[self.balance_key(to_addr)])
+        if not self.is_native:
+            spec = spec.extend_ro([self.issuer_key()])
+        pre = self.balance(to_addr)
+        inv = self.contract.invocation("mint", [address_val(to_addr), i128(amount)], spec).with_authorized_top_call()
+        ok = inv.invoke(admin)
+        self._set_last_event(inv, ok)
+        assert self.balance(to_addr) == (pre + amount if ok else pre)
+        self.last_invocation = inv
+        return ok
+
+    def burn(self, from_acc, amount: int) -> bool:
+        from_addr = account_address(from_acc)
+        spec = self.default_spec()
+        if not self._is_issuer(from_addr):
+            spec = spec.extend_rw([self.balance_key(from_addr)])
+        pre = self.balance(from_addr)
+        inv = self.contract.invocation("burn", [address_val(from_addr), i128(amount)],
+                                       spec).with_authorized_top_call()
+        ok = inv.invoke(from_acc)
+        self._set_last_event(inv, ok)
+        fee = inv.fee_charged if self.is_native else 0
+        assert self.balance(from_addr) == (pre - amount - fee if ok else pre - fee)
+        self.last_invocation = inv
+        return ok
