@@ -526,7 +526,7 @@ class SorobanTest(TestLedger):
 
     def create_contract_tx(self, preimage, executable, res, constructor_args=None, host_fn_v2=None,
                            auth_v2=None, inclusion_fee: int = 1000, source=None,
-                           additional_auth=()):
+                           additional_auth=(), additional: Optional[Spec] = None):
         """makeSorobanCreateContractTx: CREATE_CONTRACT(_V2) with the
         default footprint (code read-only, instance read-write) and a
         source-account authorization of the creation."""
@@ -538,6 +538,12 @@ class SorobanTest(TestLedger):
             if executable.type == xdr.ContractExecutableType.CONTRACT_EXECUTABLE_WASM:
                 res.footprint.readOnly = [contract_code_key(executable.wasm_hash)]
             res.footprint.readWrite = [instance_key(contract_address(cid))]
+        if additional is not None:  # ConstructorParams::additionalResources
+            res.footprint.readOnly = list(res.footprint.readOnly) + list(additional.ro)
+            res.footprint.readWrite = list(res.footprint.readWrite) + list(additional.rw)
+            res.instructions += additional.instructions
+            res.diskReadBytes += additional.read_bytes
+            res.writeBytes += additional.write_bytes
         if v2:
             hf = xdr.HostFunction(_HF.HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2, xdr.CreateContractArgsV2(
                 contractIDPreimage=preimage, executable=executable, constructorArgs=args))
