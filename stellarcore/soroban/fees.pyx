@@ -240,6 +240,8 @@ cdef int64_t rent_write_fee_per_1kb_c(int64_t state_size_bytes,
 # bridge's conversions to the same C types do ----
 
 cdef inline object _field(object o, str name):
+    # getattr, not the instance __dict__: on Python 3.11+ touching __dict__
+    # materializes it, which costs more than it saves on fresh values.
     if type(o) is dict:
         return (<dict>o)[name]
     return getattr(o, name)
@@ -312,18 +314,12 @@ cdef enum:
     SMALL_CHANGES = 16    # rent changes converted on the stack
 
 
-def compute_rent_fee(changed_entries, rent_fee_config, uint32_t current_ledger_seq):
-    """Rent fee of an iterable of LedgerEntryRentChange under a
-    RentFeeConfiguration at ledger `current_ledger_seq`: the host's
-    `compute_rent_fee` (TTL extensions at the new size, size increases over
-    already paid ledgers, code entries at a third, plus the TTL entry writes
-    of every extension)."""
-    cdef RentFeeConfig f
+cdef object _rent_fee_of(object changed_entries, const RentFeeConfig *f, uint32_t current_ledger_seq):
+    """Converts the rent changes (on the stack when few) and runs the kernel."""
     cdef RentChange small[SMALL_CHANGES]
     cdef RentChange *arr = small
     cdef list items = changed_entries if type(changed_entries) is list else list(changed_entries)
     cdef Py_ssize_t n = len(items), i
-    _read_rent_fee_config(&f, rent_fee_config)
     if n > SMALL_CHANGES:
         arr = <RentChange *>malloc(n * sizeof(RentChange))
         if arr == NULL:
@@ -331,10 +327,21 @@ def compute_rent_fee(changed_entries, rent_fee_config, uint32_t current_ledger_s
     try:
         for i in range(n):
             _read_rent_change(&arr[i], items[i])
-        return rent_fee_c(arr, <size_t>n, &f, current_ledger_seq)
+        return rent_fee_c(arr, <size_t>n, f, current_ledger_seq)
     finally:
         if arr != small:
             free(arr)
+
+
+def compute_rent_fee(changed_entries, rent_fee_config, uint32_t current_ledger_seq):
+    """Rent fee of an iterable of LedgerEntryRentChange under a
+    RentFeeConfiguration at ledger `current_ledger_seq`: the host's
+    `compute_rent_fee` (TTL extensions at the new size, size increases over
+    already paid ledgers, code entries at a third, plus the TTL entry writes
+    of every extension)."""
+    cdef RentFeeConfig f
+    _read_rent_fee_config(&f, rent_fee_config)
+    return _rent_fee_of(changed_entries, &f, current_ledger_seq)
 
 
 def compute_rent_write_fee_per_1kb(int64_t soroban_state_size_bytes, rent_write_fee_config):
@@ -346,3 +353,58 @@ def compute_rent_write_fee_per_1kb(int64_t soroban_state_size_bytes, rent_write_
     cdef RentWriteFeeConfig f
     _read_rent_write_fee_config(&f, rent_write_fee_config)
     return rent_write_fee_per_1kb_c(soroban_state_size_bytes, &f)
+
+
+cdef class FeeCalculator:
+    """The fee configurations of a ledger converted once, for the many
+    transactions and rent charges computed under them (stellar-core builds
+    them from the network config per ledger). Same results as the module
+    functions; per call only the transaction's own values are converted."""
+    cdef FeeConfig fee
+    cdef RentFeeConfig rent
+    cdef bint has_fee
+    cdef bint has_rent
+
+    def __init__(self, fee_config=None, rent_fee_config=None):
+        self.has_fee = fee_config is not None
+        self.has_rent = rent_fee_config is not None
+        if self.has_fee:
+            _read_fee_config(&self.fee, fee_config)
+        if self.has_rent:
+            _read_rent_fee_config(&self.rent, rent_fee_config)
+
+    cdef int _need(self, bint have, str what) except -1:
+        if not have:
+            raise ValueError(f"FeeCalculator built without a {what}")
+        return 0
+
+    def transaction_resource_fee(self, resources):
+        """compute_transaction_resource_fee(resources, <this fee config>)."""
+        self._need(self.has_fee, "FeeConfiguration")
+        cdef TxResources r
+        _read_resources(&r, resources)
+        cdef FeePair p = transaction_resource_fee_c(&r, &self.fee)
+        return p.non_refundable, p.refundable
+
+    def transaction_resource_fee_of(self, uint32_t instructions, uint32_t disk_read_entries,
+                                    uint32_t write_entries, uint32_t disk_read_bytes,
+                                    uint32_t write_bytes, uint32_t contract_events_size_bytes,
+                                    uint32_t transaction_size_bytes):
+        """The same from the seven resource numbers (no TransactionResources
+        object to build: what a frame holding them as ints calls)."""
+        self._need(self.has_fee, "FeeConfiguration")
+        cdef TxResources r
+        r.instructions = instructions
+        r.disk_read_entries = disk_read_entries
+        r.write_entries = write_entries
+        r.disk_read_bytes = disk_read_bytes
+        r.write_bytes = write_bytes
+        r.contract_events_size_bytes = contract_events_size_bytes
+        r.transaction_size_bytes = transaction_size_bytes
+        cdef FeePair p = transaction_resource_fee_c(&r, &self.fee)
+        return p.non_refundable, p.refundable
+
+    def rent_fee(self, changed_entries, uint32_t current_ledger_seq):
+        """compute_rent_fee(changed_entries, <this rent config>, current_ledger_seq)."""
+        self._need(self.has_rent, "RentFeeConfiguration")
+        return _rent_fee_of(changed_entries, &self.rent, current_ledger_seq)

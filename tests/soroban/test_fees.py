@@ -237,6 +237,60 @@ def test_rent_changes_any_iterable_and_many():
     assert fees.compute_rent_fee((one,) * 1000, RENT_10, 50_000) == 1000 * 20 + 10 * 1000 + 23_438
 
 
+class _Slotted:
+    """No instance __dict__: fields come through getattr."""
+    __slots__ = tuple(TransactionResources.__dataclass_fields__)
+
+    def __init__(self, r):
+        for k in self.__slots__:
+            setattr(self, k, getattr(r, k))
+
+
+class _WithProperty:
+    """A field that is a property, not in the instance dict."""
+    def __init__(self):
+        self.fee_per_write_1kb, self.fee_per_write_entry = 500, 10
+        self.persistent_rent_rate_denominator, self.temporary_rent_rate_denominator = 10_000, 100_000
+
+    @property
+    def fee_per_rent_1kb(self):
+        return 1000
+
+
+def test_field_sources_other_than_dataclasses():
+    r = res(instructions=123_456, write_bytes=5000, transaction_size_bytes=700)
+    assert fees.compute_transaction_resource_fee(_Slotted(r), SINGLE) == \
+        fees.compute_transaction_resource_fee(r, SINGLE)
+    assert fees.compute_rent_fee([change(P, False, 1, 1, 100_000, 300_000)], _WithProperty(), 50_000) == 54
+    with pytest.raises(KeyError):
+        fees.compute_transaction_resource_fee({"instructions": 1}, SINGLE)
+    with pytest.raises(AttributeError):
+        fees.compute_transaction_resource_fee(object(), SINGLE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(r=st.builds(TransactionResources, *([st.integers(0, U32)] * 7)),
+       cfg=st.builds(FeeConfiguration, *([st.integers(I64_MIN, I64_MAX)] * 8)))
+def test_fee_calculator_is_the_module_function(r, cfg):
+    calc = fees.FeeCalculator(cfg, RENT_10)
+    expected = fees.compute_transaction_resource_fee(r, cfg)
+    assert calc.transaction_resource_fee(r) == expected
+    assert calc.transaction_resource_fee_of(r.instructions, r.disk_read_entries, r.write_entries,
+                                            r.disk_read_bytes, r.write_bytes, r.contract_events_size_bytes,
+                                            r.transaction_size_bytes) == expected
+
+
+def test_fee_calculator_rent_and_missing_configs():
+    for cfg, ledger, changes, expected in RENT_VECTORS:
+        assert fees.FeeCalculator(rent_fee_config=cfg).rent_fee([change(*c) for c in changes], ledger) == expected
+    with pytest.raises(ValueError):
+        fees.FeeCalculator(rent_fee_config=RENT_10).transaction_resource_fee(res())
+    with pytest.raises(ValueError):
+        fees.FeeCalculator(SINGLE).rent_fee([], 1)
+    with pytest.raises(OverflowError):
+        fees.FeeCalculator(SINGLE).transaction_resource_fee_of(-1, 0, 0, 0, 0, 0, 0)
+
+
 @pytest.mark.parametrize("bad", [
     lambda: fees.compute_transaction_resource_fee(res(instructions=-1), SINGLE),
     lambda: fees.compute_transaction_resource_fee(res(write_bytes=2**32), SINGLE),
