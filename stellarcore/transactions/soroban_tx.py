@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from stellarcore import xdr
 from stellarcore.ledger.assets import asset_is_valid, is_issuer
-from stellarcore.soroban import bridge
+from stellarcore.soroban import fees, rent
 from stellarcore.soroban.parallel_phase import ttl_key
 from stellarcore.soroban.bridge_types import TransactionResources
 
@@ -26,35 +26,20 @@ SOROBAN_ENTRY_TYPES = (_LT.CONTRACT_DATA, _LT.CONTRACT_CODE)
 
 
 # -- keys ---------------------------------------------------------------------
-def is_soroban_key(key) -> bool:
-    return key.type in SOROBAN_ENTRY_TYPES
-
-
-def is_persistent_key(key) -> bool:
-    """isPersistentEntry: contract code, or persistent contract data."""
-    t = key.type
-    return t == _LT.CONTRACT_CODE or (t == _LT.CONTRACT_DATA and
-                                      key.contractData.durability == _CDD.PERSISTENT)
-
-
-def is_temporary_key(key) -> bool:
-    return key.type == _LT.CONTRACT_DATA and key.contractData.durability == _CDD.TEMPORARY
-
-
+is_soroban_key = rent.is_soroban_entry
+is_persistent_key = rent.is_persistent_entry
+is_temporary_key = rent.is_temporary_entry
 ttl_key_of = ttl_key  # getTTLKey: TTL LedgerKey XDR of a contract data/code key XDR
 
 
 def ttl_entry(ttl_key_xdr: bytes, live_until: int, last_modified: int = 0) -> "xdr.LedgerEntry":
-    """getTTLEntryForTTLKey."""
-    key_hash = ttl_key_xdr[4:]
-    return xdr.LedgerEntry(
-        lastModifiedLedgerSeq=last_modified,
-        data=xdr.LedgerEntryData(_LT.TTL, xdr.TTLEntry(keyHash=key_hash, liveUntilLedgerSeq=live_until)),
-        ext=xdr.LedgerEntryExt(0))
+    """getTTLEntryForTTLKey, from the TTL key's XDR."""
+    e = rent.ttl_entry_for_ttl_key(xdr.LedgerKey.from_xdr(ttl_key_xdr), live_until)
+    e.lastModifiedLedgerSeq = last_modified
+    return e
 
 
-def is_live(ttl_le, ledger_seq: int) -> bool:
-    return ttl_le.data.ttl.liveUntilLedgerSeq >= ledger_seq
+is_live = rent.is_live
 
 
 # -- diagnostic events ----------------------------------------------------------
@@ -110,7 +95,8 @@ def num_disk_read_entries(resources, ext, is_restore: bool) -> int:
 def compute_soroban_resource_fee(ledger_version: int, resources, tx_size: int, events_size: int,
                                  config, ext, is_restore: bool):
     """TransactionFrame::computeSorobanResourceFee -> (non_refundable, refundable),
-    computed by the host's fee function as stellar-core does."""
+    by our implementation of the host's fee function (stellarcore.soroban.fees,
+    checked equal to the host on randomized resources for protocols 23-25)."""
     r = TransactionResources(
         instructions=resources.instructions,
         disk_read_entries=num_disk_read_entries(resources, ext, is_restore),
@@ -119,7 +105,7 @@ def compute_soroban_resource_fee(ledger_version: int, resources, tx_size: int, e
         write_bytes=resources.writeBytes,
         contract_events_size_bytes=events_size,
         transaction_size_bytes=tx_size)
-    return bridge.compute_transaction_resource_fee(ledger_version, r, config.fee_configuration(ledger_version))
+    return fees.compute_transaction_resource_fee(r, config.fee_configuration(ledger_version))
 
 
 class RefundableFeeTracker:
@@ -328,34 +314,13 @@ def validate_contract_ledger_entry(key, entry_size: int, config, diag) -> bool:
     return True
 
 
-# -- rent ---------------------------------------------------------------------------
-def ledger_entry_size_for_rent(entry, entry_xdr_size: int, ledger_version: int, config) -> int:
-    """ledgerEntrySizeForRent: from protocol 23 a code entry also pays for
-    its in-memory module size, as the host computes it with the on-chain
-    cost parameters, capped at uint32 (PARITY_TRAPS S11)."""
-    if entry.data.type != _LT.CONTRACT_CODE or ledger_version < 23:
-        return entry_xdr_size
-    mem = bridge.contract_code_memory_size_for_rent(ledger_version, entry.data.contractCode,
-                                                    config.cpu_cost_params_xdr(), config.mem_cost_params_xdr())
-    return min(entry_xdr_size + mem, 0xFFFFFFFF)
 
-
-def rent_change_without_modification(entry, entry_size: int, old_live_until, new_live_until: int,
-                                     ledger_version: int, config):
-    """createEntryRentChangeWithoutModification: a TTL change of an entry
-    whose value stays; `old_live_until` None for a restored entry (rent on
-    old size 0, PARITY_TRAPS S13)."""
-    from stellarcore.soroban.bridge_types import LedgerEntryRentChange
-    size = ledger_entry_size_for_rent(entry, entry_size, ledger_version, config)
-    data = entry.data
-    is_temp = data.type == _LT.CONTRACT_DATA and data.contractData.durability == _CDD.TEMPORARY
-    return LedgerEntryRentChange(
-        is_persistent=not is_temp, is_code_entry=data.type == _LT.CONTRACT_CODE,
-        old_size_bytes=size if old_live_until is not None else 0,
-        new_size_bytes=size,
-        old_live_until_ledger=old_live_until if old_live_until is not None else 0,
-        new_live_until_ledger=new_live_until)
+# -- rent (stellarcore.soroban.rent: our rules, the host's formula) --------------------------
+ledger_entry_size_for_rent = rent.ledger_entry_size_for_rent
+rent_change_without_modification = rent.rent_change_without_modification
 
 
 def compute_rent_fee(ledger_version: int, changes, config, ledger_seq: int) -> int:
-    return bridge.compute_rent_fee(ledger_version, changes, config.rent_fee_configuration(), ledger_seq)
+    """compute_rent_fee under the network's rent configuration (one formula
+    for protocols 23-25)."""
+    return rent.rent_fee(changes, config, ledger_seq)
