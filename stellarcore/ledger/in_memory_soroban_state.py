@@ -374,7 +374,7 @@ class InMemorySorobanState(_StateView):
                 if kind == _METAENTRY:
                     continue
                 if kind == _DEADENTRY:
-                    deleted.add(_key_bytes(item.deadKey))
+                    deleted.add(_key_bytes(item.deadEntry))
                     continue
                 item = item.liveEntry
             else:
