@@ -547,3 +547,42 @@ def test_entries_written_by_stellar_core(name):
     for e in init:
         assert s.get(key_of(e)).to_xdr() == e.to_xdr()
     assert s.get_size() == sum(xdr_size(e) for e in init if e.data.type != xdr.LedgerEntryType.TTL)
+
+
+# ------------------------------------------------------------ fed by LedgerTxn
+
+def _header(seq):
+    return xdr.LedgerHeader(
+        ledgerVersion=25, previousLedgerHash=bytes(32),
+        scpValue=xdr.StellarValue(txSetHash=bytes(32), closeTime=0, upgrades=[],
+                                  ext=xdr.StellarValueExt(v=0)),
+        txSetResultHash=bytes(32), bucketListHash=bytes(32), ledgerSeq=seq, totalCoins=0, feePool=0,
+        inflationSeq=0, idPool=0, baseFee=100, baseReserve=5_000_000, maxTxSetSize=100,
+        skipList=[bytes(32)] * 4, ext=xdr.LedgerHeaderExt(v=0))
+
+
+def test_fed_by_ledger_txn_changes():
+    """The three lists a committed LedgerTxn yields (InMemoryRoot.last_delta,
+    stellar-core getAllEntries: entries for INIT/LIVE, key bytes for DEAD)
+    are what update_state takes; the state then serves what the root holds."""
+    from stellarcore.ledger.ledger_txn import InMemoryRoot, LedgerTxn
+    a, b = data_entry(name=b"a", value=b"1"), data_entry(name=b"b", value=b"2")
+    root = InMemoryRoot(_header(10), [a, ttl_entry(a, 100), b, ttl_entry(b, 100)])
+    s = state_at(10, root.entries.values())
+    ltx = LedgerTxn(root)
+    ltx.header.ledgerSeq = 11
+    c = data_entry(name=b"c", value=b"3")
+    ltx.create(c)
+    ltx.create(ttl_entry(c, 50))
+    ltx.load(key_of(a)).data.contractData.val = xdr.SCVal(xdr.SCValType.SCV_BYTES, b"updated")
+    ltx.erase(key_of(b))
+    ltx.erase(ttl_key_of(b))
+    ltx.commit()
+    init, live, dead = root.last_delta
+    s.update_state(init, live, dead, root.header, NO_CODE_CFG)
+    assert s.last_closed_ledger_seq == 11
+    for k in (key_of(a), ttl_key_of(a), key_of(b), ttl_key_of(b), key_of(c), ttl_key_of(c)):
+        want = root.get_entry(k)
+        got = s.get(k)
+        assert (got.to_xdr() if got else None) == (want.to_xdr() if want else None)
+    assert s.get_size() == sum(xdr_size(e) for e in root.entries.values() if e.data.type != xdr.LedgerEntryType.TTL)
