@@ -613,13 +613,20 @@ class SorobanNetworkConfig:
     def ledger_info(self, header, network_id: bytes) -> bridge_types.LedgerInfo:
         """getLedgerInfo (InvokeHostFunctionOpFrame.cpp) for the ledger whose
         header is `header` (version, sequence, close time, base reserve)."""
+        return self.host_ledger_info(header.ledgerVersion, header.ledgerSeq, header.scpValue.closeTime,
+                                     header.baseReserve, network_id)
+
+    def host_ledger_info(self, ledger_version: int, ledger_seq: int, close_time: int, base_reserve: int,
+                         network_id: bytes) -> bridge_types.LedgerInfo:
+        """getLedgerInfo from the ledger's values (the parallel apply knows
+        them without a header: ParallelLedgerInfo)."""
         s = self.state_archival_settings
         return bridge_types.LedgerInfo(
-            protocol_version=header.ledgerVersion,
-            sequence_number=header.ledgerSeq,
-            timestamp=header.scpValue.closeTime,
+            protocol_version=ledger_version,
+            sequence_number=ledger_seq,
+            timestamp=close_time,
             network_id=bytes(network_id),
-            base_reserve=header.baseReserve,
+            base_reserve=base_reserve,
             memory_limit=self.tx_memory_limit,
             min_temp_entry_ttl=s.minTemporaryTTL,
             min_persistent_entry_ttl=s.minPersistentTTL,

@@ -22,14 +22,14 @@ import struct
 from dataclasses import dataclass, field
 
 from stellarcore import xdr
-from stellarcore.ledger.ledger_txn import LedgerTxn
+from stellarcore.ledger.ledger_txn import LedgerTxn, entry_key_bytes
 from stellarcore.transactions.events import STAGE_BEFORE_ALL_TXS
 from stellarcore.soroban.parallel_phase import RoTtlBumps, is_soroban_key as _is_soroban_key_bytes
 from stellarcore.soroban.parallel_phase import merge_cluster_change
+from stellarcore.soroban import rent
 from stellarcore.transactions.soroban_tx import ttl_key_of
 
 _LT = xdr.LedgerEntryType
-_SOROBAN_TYPES = (_LT.CONTRACT_DATA, _LT.CONTRACT_CODE)
 
 
 @dataclass
@@ -180,7 +180,7 @@ class ThreadState:
     def commit_successful_op(self, outcome: OpOutcome, frame) -> None:
         """commitChangesFromSuccessfulOp."""
         ro_ttl = {ttl_key_of(k.to_xdr()) for k in frame.soroban_resources().footprint.readOnly
-                  if k.type in _SOROBAN_TYPES}
+                  if rent.is_soroban_entry(k)}
         for key, entry in outcome.modified.items():
             self.ro_ttl_bumps.commit_change(key, entry, ro_ttl, self.get, self._write, self.erase)
         self.restored.add_from(outcome.restored)
@@ -293,7 +293,7 @@ def apply_soroban_stages(ltx, stages, config, base_seed: bytes, info: LedgerInfo
     g.commit_to_ltx(ltx)
 
 
-def make_bundles(stages_of_frames, results, metas, first_index: int, fee_source_events=True):
+def make_bundles(stages_of_frames, results, metas, first_index: int):
     """Wrap a phase's frames (stages -> clusters -> frames, in apply order)
     with their results and meta builders; emits each tx's fee event, as
     applyParallelPhase does before applying."""
@@ -304,8 +304,7 @@ def make_bundles(stages_of_frames, results, metas, first_index: int, fee_source_
             c = []
             for frame in cluster:
                 res, meta = results[n - first_index], metas[n - first_index]
-                if fee_source_events:
-                    meta.tx_events.fee_event(frame.fee_source_id, res.fee_charged, STAGE_BEFORE_ALL_TXS)
+                meta.tx_events.fee_event(frame.fee_source_id, res.fee_charged, STAGE_BEFORE_ALL_TXS)
                 c.append(TxBundle(frame, res, meta, n))
                 n += 1
             s.append(c)
@@ -370,18 +369,13 @@ def _change_entry_key(change) -> bytes:
     t = change.type
     if t == _C.LEDGER_ENTRY_REMOVED:
         return change.removed.to_xdr()
-    from stellarcore.ledger.ledger_txn import entry_key_bytes
     return entry_key_bytes(change.xdr_value())
 
 
 def _is_ttl_or_persistent(key_xdr: bytes) -> bool:
-    t = struct.unpack_from(">I", key_xdr)[0]
-    if t == _LT.TTL or t == _LT.CONTRACT_CODE:
+    if struct.unpack_from(">I", key_xdr)[0] == _LT.TTL:
         return True
-    if t != _LT.CONTRACT_DATA:
-        return False
-    k = xdr.LedgerKey.from_xdr(key_xdr)
-    return k.contractData.durability == xdr.ContractDataDurability.PERSISTENT
+    return rent.is_persistent_entry(xdr.LedgerKey.from_xdr(key_xdr))
 
 
 def process_restore_changes(op_type, changes: list, hot: dict, live: dict, ledger_seq: int) -> list:

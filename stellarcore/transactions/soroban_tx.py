@@ -20,9 +20,7 @@ _LT = xdr.LedgerEntryType
 _ET = xdr.SCErrorType
 _EC = xdr.SCErrorCode
 _SCV = xdr.SCValType
-_CDD = xdr.ContractDataDurability
 INT64_MAX = (1 << 63) - 1
-SOROBAN_ENTRY_TYPES = (_LT.CONTRACT_DATA, _LT.CONTRACT_CODE)
 
 
 # -- keys ---------------------------------------------------------------------

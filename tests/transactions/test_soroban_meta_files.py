@@ -82,16 +82,10 @@ def _wasm_by_hash() -> dict:
 
 def _uploaded_code_entry(wasm: bytes, protocol: int, config) -> "xdr.LedgerEntry":
     """The ContractCode entry the host writes when the Wasm is uploaded."""
-    from stellarcore.soroban.bridge_types import LedgerInfo
     code_key = xdr.LedgerKey(_LT.CONTRACT_CODE, xdr.LedgerKeyContractCode(hash=hashlib.sha256(wasm).digest()))
     resources = xdr.SorobanResources(footprint=xdr.LedgerFootprint(readOnly=[], readWrite=[code_key]),
                                      instructions=50_000_000, diskReadBytes=0, writeBytes=100_000)
-    sa = config.state_archival_settings
-    li = LedgerInfo(protocol_version=protocol, sequence_number=2, timestamp=0, network_id=NID,
-                    base_reserve=100_000_000, memory_limit=config.tx_memory_limit,
-                    min_temp_entry_ttl=sa.minTemporaryTTL, min_persistent_entry_ttl=sa.minPersistentTTL,
-                    max_entry_ttl=sa.maxEntryTTL, cpu_cost_params=config.cpu_cost_params_xdr(),
-                    mem_cost_params=config.mem_cost_params_xdr())
+    li = config.host_ledger_info(protocol, 2, 0, 100_000_000, NID)
     hf = xdr.HostFunction(xdr.HostFunctionType.HOST_FUNCTION_TYPE_UPLOAD_CONTRACT_WASM, wasm)
     out = bridge.invoke_host_function(hf, resources, xdr.PublicKey(ed25519=b"\1" * 32), li,
                                       instruction_limit=50_000_000, rent_fee_config=config.rent_fee_configuration())

@@ -17,7 +17,6 @@ import hashlib
 from stellarcore import xdr
 from stellarcore.ledger.ledger_txn import entry_key_bytes
 from stellarcore.soroban import bridge
-from stellarcore.soroban.bridge_types import LedgerInfo as HostLedgerInfo
 from stellarcore.transactions import soroban_tx as ST
 from stellarcore.transactions.operation_frame import OperationFrame, register
 from stellarcore.transactions.parallel_apply import OpState
@@ -35,13 +34,8 @@ def host_ledger_context(thread, info):
     ctx = getattr(g, "_host_ctx", None)
     if ctx is None:
         cfg = thread.config
-        sa = cfg.state_archival_settings
-        li = HostLedgerInfo(
-            protocol_version=info.ledger_version, sequence_number=info.ledger_seq, timestamp=info.close_time,
-            network_id=bytes(info.network_id), base_reserve=info.base_reserve,
-            memory_limit=cfg.tx_memory_limit, min_temp_entry_ttl=sa.minTemporaryTTL,
-            min_persistent_entry_ttl=sa.minPersistentTTL, max_entry_ttl=sa.maxEntryTTL,
-            cpu_cost_params=cfg.cpu_cost_params_xdr(), mem_cost_params=cfg.mem_cost_params_xdr())
+        li = cfg.host_ledger_info(info.ledger_version, info.ledger_seq, info.close_time, info.base_reserve,
+                                  info.network_id)
         ctx = g._host_ctx = bridge.LedgerContext(li, cfg.rent_fee_configuration())
     return ctx
 
