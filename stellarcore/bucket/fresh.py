@@ -5,12 +5,15 @@ entries become INITENTRY, updated ones LIVEENTRY, erased keys DEADENTRY
 (hot archive: archived entries HOT_ARCHIVE_ARCHIVED, restored keys
 HOT_ARCHIVE_LIVE); all sorted with BucketEntryIdCmp after the METAENTRY,
 and two records for one key are an error.  An empty batch still gives a
-bucket holding only the METAENTRY.
+bucket holding only the METAENTRY.  Before protocol 11 (a protocol-0
+genesis ledger) there is no METAENTRY and created entries are LIVEENTRY.
 """
 from stellarcore.bucket import keys
 from stellarcore.bucket.bucket_file import RecordWriter
-from stellarcore.bucket.entries import (BucketMetadata, DEADENTRY, HOT_ARCHIVE_ARCHIVED,
-                                        HOT_ARCHIVE_LIVE, INITENTRY, LIVEENTRY, with_kind)
+from stellarcore.bucket.entries import (BucketMetadata, DEADENTRY,
+                                        FIRST_PROTOCOL_SUPPORTING_INITENTRY_AND_METAENTRY,
+                                        HOT_ARCHIVE_ARCHIVED, HOT_ARCHIVE_LIVE, INITENTRY, LIVEENTRY,
+                                        record_kind, with_kind)
 
 
 def _raw(x):
@@ -44,10 +47,15 @@ def sort_records(records, hot):
 
 def write_fresh(path, protocol, records, hot, do_fsync=False):
     """Write a fresh bucket; returns (hash, objects, bytes)."""
+    with_meta = hot or protocol >= FIRST_PROTOCOL_SUPPORTING_INITENTRY_AND_METAENTRY
+    if not with_meta:
+        records = [with_kind(LIVEENTRY, bytes(r)[4:]) if record_kind(bytes(r)) == INITENTRY else r
+                   for r in records]
     sorted_records = sort_records(records, hot)
     w = RecordWriter(path)
     try:
-        w.write(BucketMetadata.for_fresh(protocol, hot).record())
+        if with_meta:
+            w.write(BucketMetadata.for_fresh(protocol, hot).record())
         for r in sorted_records:
             w.write(r)
         digest = w.finish(do_fsync)

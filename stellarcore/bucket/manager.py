@@ -115,7 +115,10 @@ class BucketManager:
 
     def _write_fresh(self, protocol, records, hot):
         tmp = self.tmp_path("fresh")
-        digest, _, _ = _fresh.write_fresh(tmp, protocol, records, hot, self.do_fsync)
+        digest, objects, _ = _fresh.write_fresh(tmp, protocol, records, hot, self.do_fsync)
+        if objects == 0:    # before protocol 11 an empty batch is the empty bucket
+            os.unlink(tmp)
+            return EMPTY
         return self.adopt_file(tmp, digest)
 
     def merge(self, old, new, *, hot, keep_tombstones, max_protocol):

@@ -28,7 +28,8 @@ from stellarcore.bucket.keys cimport (KeyBuf, keybuf_init, keybuf_free, keybuf_r
 
 import os
 
-from stellarcore.bucket.entries import BucketMetadata, merged_metadata
+from stellarcore.bucket.entries import (BucketMetadata, FIRST_PROTOCOL_SUPPORTING_INITENTRY_AND_METAENTRY,
+                                        merged_metadata)
 from stellarcore.bucket.bucket_file import BucketFileError
 
 
@@ -216,18 +217,21 @@ def merge_files(old_path, new_path, out_path, *, bint hot, bint keep_tombstones,
     cdef _Input o = _Input(old_path, hot)
     cdef _Input n = _Input(new_path, hot)
     meta = merged_metadata(o.meta, n.meta, max_protocol)
-    if meta.ledger_version == 0:
-        if not (o.done and n.done):
-            raise MergeError("bucket without metadata (before protocol 11): not supported")
+    # Before protocol 11 buckets carry no METAENTRY (stellar-core's
+    # BucketOutputIterator writes none); such buckets come only from a
+    # protocol-0 genesis ledger and hold LIVE entries only. Shadows (merges
+    # of ledgers applied before protocol 12) never occur: every ledger this
+    # node applies is at protocol 23 or later.
+    cdef bint with_meta = meta.ledger_version >= FIRST_PROTOCOL_SUPPORTING_INITENTRY_AND_METAENTRY
+    if not with_meta and o.done and n.done:
         return None
-    if meta.ledger_version < 12:
-        raise MergeError(f"merge of protocol-{meta.ledger_version} buckets (shadows) is not supported")
     cdef RecordWriter w = RecordWriter(out_path)
     cdef int err
     cdef size_t old_count = 0, new_count = 0
     cdef bint keep = keep_tombstones
     try:
-        w.write(meta.record())
+        if with_meta:
+            w.write(meta.record())
         with nogil:
             err = _merge_loop(o, n, w, keep, hot, &old_count, &new_count)
         if err != E_NONE:
