@@ -31,13 +31,14 @@ from typing import Dict, List, Optional
 
 from stellarcore import xdr
 from stellarcore.herder.tx_view import TxView, ValidationSnapshot, check_tx_valid
-from stellarcore.soroban.parallel_phase import MalformedPhase, ParallelPhase, Reject
+from stellarcore.soroban.parallel_phase import MalformedPhase, ParallelPhase, PhaseLimits, Reject
 
 CLASSIC = 0
 SOROBAN = 1
 PHASE_COUNT = 2
 PARALLEL_SOROBAN_PHASE_PROTOCOL_VERSION = 23
 _COMP = xdr.TxSetComponentType.TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE
+_NO_SOROBAN_LIMITS = PhaseLimits(0, 0, 0, 0, 0, 0, 0, 0)
 
 
 class MalformedTxSet(ValueError):
@@ -425,6 +426,10 @@ def validity_problem(ts: ApplicableTxSet, ltx, lcl, soroban_config, lower_offset
             return Reject.NOT_SOROBAN
         return "Soroban phase must be parallel from protocol 23"
     by_hash = {v.full_hash: v for v in soroban.txs()}
+    if soroban_config is None:
+        if by_hash:
+            raise ValueError("Soroban transactions need the Soroban network configuration")
+        soroban_config = _NO_SOROBAN_LIMITS     # an empty phase fits any limits
     check = None if txs_are_validated else (lambda t: tx_ok(by_hash[t.full_hash]))
     return soroban.phase.validate(soroban_config, ledger_version=header.ledgerVersion,
                                   lcl_base_fee=header.baseFee, check_tx=check)
