@@ -533,6 +533,12 @@ cdef class LedgerTxn:
                 out.append(LEC(_CT.LEDGER_ENTRY_UPDATED, e.copy()))
         return out
 
+    def recorded_keys(self):
+        """Keys of the ledger entries this transaction recorded (loaded,
+        created, modified or erased) - what stellar-core's
+        getAllTTLKeysWithoutSealing looks through for the eviction scan."""
+        return [k for k in self._states if type(k) is bytes]
+
     def get_delta(self):
         """(key, previous, current) for every recorded ledger entry; the
         invariants' view (stellar-core getDelta). Entries are read-only."""

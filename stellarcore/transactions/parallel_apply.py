@@ -274,10 +274,12 @@ def apply_cluster(global_state: GlobalState, cluster, info: LedgerInfo, base_see
 
 
 def apply_soroban_stages(ltx, stages, config, base_seed: bytes, info: LedgerInfo,
-                         module_cache=None, hot_archive=None) -> None:
+                         module_cache=None, hot_archive=None) -> RestoredEntries:
     """applySorobanStages: pre-apply every transaction (sequence numbers,
     signatures, op checks) on `ltx`, then the stages in order, then the
-    phase's writes into `ltx`. `stages` is [[[TxBundle]]]."""
+    phase's writes into `ltx`. `stages` is [[[TxBundle]]]. Returns what the
+    phase restored (the ledger close adds the keys restored from the hot
+    archive to the hot archive's batch)."""
     for stage in stages:
         for cluster in stage:
             for item in cluster:
@@ -291,6 +293,7 @@ def apply_soroban_stages(ltx, stages, config, base_seed: bytes, info: LedgerInfo
         for t in threads:
             g.commit_thread(t, rw)
     g.commit_to_ltx(ltx)
+    return g.restored
 
 
 def make_bundles(stages_of_frames, results, metas, first_index: int):
