@@ -213,6 +213,13 @@ class SqlOrderBook:
                         self._cached_pair.pop(k, None)
 
     def keys_of_seller(self, prefix: bytes) -> list:
+        """Offer keys starting with `prefix`: an account's offers (type,
+        key type and the 32-byte seller) or, with a shorter prefix, every
+        offer (prepareLiabilities walks them all)."""
+        if len(prefix) < 40:
+            rows = self._conn.execute("SELECT sellerid, offerid FROM offers").fetchall()
+            keys = [_KEY_HEAD + strkey.decode("G", r[0]) + struct.pack(">q", r[1]) for r in rows]
+            return sorted(k for k in keys if k.startswith(prefix))
         seller = strkey.encode("G", prefix[8:40])
         rows = self._conn.execute(_SQL_BY_SELLER, (seller,)).fetchall()
         return [_KEY_HEAD + prefix[8:40] + struct.pack(">q", r[0]) for r in rows]

@@ -488,7 +488,7 @@ def apply_upgrades(ltx, upgrade_blobs, *, max_protocol_version: int, **apply_kw)
             child.commit()
         except UPGRADE_APPLY_ERRORS as e:
             child.rollback()
-            log.error("Exception during upgrade: %s", e)
+            log.error("Exception during upgrade: %s", e, exc_info=log.isEnabledFor(logging.DEBUG))
             continue
         metas.append(xdr.UpgradeEntryMeta(upgrade=upgrade, changes=changes))
     return metas
