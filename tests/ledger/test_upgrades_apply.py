@@ -139,6 +139,27 @@ def test_ledger_manager_applies_all_upgrades_in_one_ledger():
 # ---------------------------------------------------------------- version
 
 
+def test_ledger_version_upgrade_from_genesis_version_0():
+    """"Ledger Manager applies upgrades properly" / SECTION("ledger version"):
+    a genesis at version 0 (USE_CONFIG_FOR_GENESIS = false) upgraded to the
+    current protocol in one step gets every protocol's Soroban settings."""
+    L = soroban_ledger(0)
+    metas = execute(L, version(CURRENT), bucket_list_size=1234)
+    assert L.header.ledgerVersion == CURRENT
+    c = config(L)
+    assert len(c.cpu_cost_params) == len(c.mem_cost_params) == CT.Bn254FrInv + 1
+    assert c.ledger_max_dependent_tx_clusters == INIT.LEDGER_MAX_DEPENDENT_TX_CLUSTERS
+    assert c.nomination_timeout_initial_milliseconds == INIT.NOMINATION_TIMEOUT_INITIAL_MILLISECONDS
+    # protocol 23's rent settings overwrote the protocol 20 ones
+    assert c.state_archival_settings.persistentRentRateDenominator == \
+        nc.Protocol23UpgradedConfig.PERSISTENT_RENT_RATE_DENOMINATOR
+    # the window was seeded with the bucket list size, then overwritten with
+    # the recomputed in-memory state size (protocol 23+)
+    assert _window(L) == [RECOMPUTED_SIZE] * INIT.BUCKET_LIST_SIZE_WINDOW_SAMPLE_SIZE
+    created = [c for c in metas[0].changes if c.type == xdr.LedgerEntryChangeType.LEDGER_ENTRY_CREATED]
+    assert len(created) == len(CS)
+
+
 def test_upgrade_to_24_and_then_latest_from_23_and_check_fee_pool():
     """TEST_CASE("upgrade to 24 and then latest from 23 and check feePool")
     (gIsProductionNetwork = true)."""
