@@ -766,7 +766,7 @@ def json_info(app, verbose: bool = False) -> dict:
     if flags:
         ledger["flags"] = flags
     since = getattr(lm, "seconds_since_last_ledger_close", None)
-    ledger["age"] = int(since()) if callable(since) else max(0, int(time.time()) - h.scpValue.closeTime)
+    ledger["age"] = int(since()) if callable(since) else seconds_since_close(h.scpValue.closeTime)
     if verbose:
         has = getattr(lm, "last_closed_has", None)
         if callable(has):
@@ -807,6 +807,13 @@ def json_quorum_info(app, node: bytes, summary: bool, full_keys: bool, index: in
     scp = getattr(herder, "scp", None)
     qset = scp.get_json_quorum_info(node, summary, full_keys, index) if scp is not None else {}
     return {"node": cfg.to_str_key(node, full_keys), "qset": qset}
+
+
+def seconds_since_close(close_time: int) -> int:
+    """LedgerManager::secondsSinceLastLedgerClose: 0 for a close time of 0 (genesis)."""
+    if close_time == 0:
+        return 0
+    return max(0, int(time.time()) - close_time)
 
 
 def header_flags(h) -> int:

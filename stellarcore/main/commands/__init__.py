@@ -1,4 +1,4 @@
 """Command families of the `stellarcore` program, in help order."""
-from stellarcore.main.commands import bucket_tools, info, keys, quorum, xdr_tools
+from stellarcore.main.commands import bucket_tools, info, keys, node, quorum, xdr_tools
 
-COMMAND_MODULES = [info, keys, xdr_tools, quorum, bucket_tools]
+COMMAND_MODULES = [info, node, keys, xdr_tools, quorum, bucket_tools]
