@@ -363,3 +363,142 @@ def test_prepare_liabilities_report_counts():
     assert report.offers[OfferUpdate.UNCHANGED] == 8
     assert report.changed_accounts == {s.L.load(account_key(a1.id)).data.account.accountID.to_xdr()}
     assert report.changed_trustlines == 2
+
+
+# ---------------------------------------------------------------- ledgers written directly
+#
+# stellar-core's "upgrade to version 10" cases (liabilities overflow, offer
+# rounding, thresholds) start from offers no protocol-23 transaction could
+# leave behind; they are written straight into the ledger here and the
+# reserve raise runs prepareLiabilities over them. Trustline liabilities
+# start at the totals of the offers as written, since from protocol 11 on a
+# trustline's liabilities may only shrink ("invalid liabilities delta").
+
+def _direct_ledger():
+    from stellarcore.crypto.keys import SecretKey
+    from tests.transactions.harness import TestAccount
+    L = TestLedger(protocol=25)
+    issuer = TestAccount(L, SecretKey.for_test_account("issuer"))
+    a1 = TestAccount(L, SecretKey.for_test_account("A"))
+    return L, issuer, a1
+
+
+def _put_account(L, acc, balance, num_sub_entries):
+    L.put(xdr.LedgerEntry(lastModifiedLedgerSeq=1, data=xdr.LedgerEntryData(account=xdr.AccountEntry(
+        accountID=acc.id, balance=balance, seqNum=1 << 32, numSubEntries=num_sub_entries, inflationDest=None,
+        flags=0, homeDomain=b"", thresholds=b"\x01\x00\x00\x00", signers=[], ext=xdr.AccountEntryExt(0))),
+        ext=xdr.LedgerEntryExt(0)))
+
+
+def _put_trustline(L, acc, asset, balance, limit, buying=0, selling=0):
+    tl = xdr.TrustLineEntry(accountID=acc.id, asset=xdr.TrustLineAsset.from_xdr(asset.to_xdr()), balance=balance,
+                            limit=limit, flags=xdr.TrustLineFlags.AUTHORIZED_FLAG, ext=xdr.TrustLineEntryExt(0))
+    if buying or selling:
+        tl.ext = xdr.TrustLineEntryExt(1, xdr.TrustLineEntryV1(
+            liabilities=xdr.Liabilities(buying=buying, selling=selling), ext=xdr.TrustLineEntryV1Ext(0)))
+    L.put(xdr.LedgerEntry(lastModifiedLedgerSeq=1, data=xdr.LedgerEntryData(trustLine=tl),
+                          ext=xdr.LedgerEntryExt(0)))
+
+
+def _put_offer(L, acc, offer_id, selling, buying, p, amount):
+    L.put(xdr.LedgerEntry(lastModifiedLedgerSeq=1, data=xdr.LedgerEntryData(offer=xdr.OfferEntry(
+        sellerID=acc.id, offerID=offer_id, selling=selling, buying=buying, amount=amount, price=p, flags=0,
+        ext=xdr.OfferEntryExt(0))), ext=xdr.LedgerEntryExt(0)))
+    return offer_id
+
+
+def _totals(offers, asset):
+    """(buying, selling) the offers as written commit of `asset`."""
+    from stellarcore.transactions.offer_exchange import get_offer_buying_liabilities, get_offer_selling_liabilities
+    buying = selling = 0
+    for selling_asset, buying_asset, p, amount in offers:
+        o = xdr.OfferEntry(selling=selling_asset, buying=buying_asset, price=p, amount=amount)
+        if buying_asset == asset:
+            buying += get_offer_buying_liabilities(o)
+        if selling_asset == asset:
+            selling += get_offer_selling_liabilities(o)
+    return buying, selling
+
+
+def _setup_direct(offers, balances, limits):
+    L, issuer, a1 = _direct_ledger()
+    cur1, cur2 = credit("CUR1", issuer), credit("CUR2", issuer)
+    offers = [(cur1 if s == 1 else cur2, cur1 if b == 1 else cur2, p, amount) for s, b, p, amount in offers]
+    _put_account(L, a1, 10_000 * TX_FEE + 100 * L.header.baseReserve, 2 + len(offers))
+    for asset, bal, lim in ((cur1, balances[0], limits[0]), (cur2, balances[1], limits[1])):
+        buying, selling = _totals(offers, asset)
+        _put_trustline(L, a1, asset, bal, lim, min(buying, lim - bal), min(selling, bal))
+    ids = [_put_offer(L, a1, i + 1, *o) for i, o in enumerate(offers)]
+    return L, a1, cur1, cur2, ids
+
+
+def test_liabilities_overflow_all_invalid():
+    """"upgrade to version 10" / "liabilities overflow" / "non-native for
+    non-native, all invalid": per-asset totals that overflow int64 erase
+    every offer of the asset."""
+    big = (1 << 63) - 1
+    L, a1, cur1, cur2, ids = _setup_direct(
+        [(1, 2, price(2, 1), big // 3)] * 2 + [(2, 1, price(2, 1), big // 3)] * 2,
+        balances=(big // 3, big // 3), limits=(big, big))
+    execute_upgrade(L, reserve_upgrade(2 * L.header.baseReserve))
+    assert all(load_offer(L, a1, i) is None for i in ids)
+    assert a1.num_sub_entries == 2
+
+
+def test_offers_that_need_rounding_are_rounded():
+    """"adjust offers" / "offers that need rounding are rounded": price 2/3,
+    202 becomes 201; liabilities CUR1 (0, 402), CUR2 (268, 0)."""
+    L, a1, cur1, cur2, ids = _setup_direct(
+        [(1, 2, price(2, 3), 201), (1, 2, price(2, 3), 202)], balances=(500, 0), limits=(1000, 1000))
+    execute_upgrade(L, reserve_upgrade(2 * L.header.baseReserve))
+    assert load_offer(L, a1, ids[0]).amount == 201
+    assert load_offer(L, a1, ids[1]).amount == 201
+    assert liabilities(a1) == (0, 0)
+    assert liabilities(a1, cur1) == (0, 402)
+    assert liabilities(a1, cur2) == (268, 0)
+
+
+def test_offers_that_do_not_satisfy_thresholds_are_deleted():
+    """"adjust offers" / "offers that do not satisfy thresholds are
+    deleted": at price 3/2, 27 rounds to nothing, 28 stays."""
+    L, a1, cur1, cur2, ids = _setup_direct(
+        [(1, 2, price(3, 2), 27), (1, 2, price(3, 2), 28), (2, 1, price(3, 2), 27), (2, 1, price(3, 2), 28)],
+        balances=(500, 500), limits=(1000, 1000))
+    ltx = LedgerTxn(L.root_store)
+    ltx.header.baseReserve *= 2
+    report = prepare_liabilities(ltx)
+    ltx.commit()
+    assert report.offers[OfferUpdate.ADJUSTED_TO_ZERO] == 2
+    assert load_offer(L, a1, ids[0]) is None and load_offer(L, a1, ids[2]) is None
+    assert load_offer(L, a1, ids[1]).amount == 28 and load_offer(L, a1, ids[3]).amount == 28
+    assert liabilities(a1) == (0, 0)
+    assert liabilities(a1, cur1) == (42, 28)
+    assert liabilities(a1, cur2) == (42, 28)
+    assert a1.num_sub_entries == 4
+
+
+def test_trustline_liabilities_may_not_grow():
+    """From protocol 11 a positive trustline delta throws ("invalid
+    liabilities delta"): the whole upgrade is skipped, nothing changes."""
+    L, issuer, a1 = _direct_ledger()
+    cur1, cur2 = credit("CUR1", issuer), credit("CUR2", issuer)
+    _put_account(L, a1, 100 * L.header.baseReserve, 3)
+    _put_trustline(L, a1, cur1, 500, 1000)          # no liabilities recorded
+    _put_trustline(L, a1, cur2, 0, 1000)
+    _put_offer(L, a1, 1, cur1, cur2, price(1, 1), 100)
+    old = L.header.baseReserve
+    assert execute_upgrade(L, reserve_upgrade(2 * old)) == []
+    assert L.header.baseReserve == old
+    assert load_offer(L, a1, 1).amount == 100
+
+
+def test_buying_total_overflow_alone_erases():
+    """shouldDeleteOffer: an overflowed total (nullptr in stellar-core) is
+    always excess - here the CUR2 buying total of two offers overflows while
+    their CUR1 selling total fits the balance."""
+    big = (1 << 63) - 1
+    L, a1, cur1, cur2, ids = _setup_direct([(1, 2, price(2, 1), big // 3)] * 2,
+                                           balances=(big, 0), limits=(big, big))
+    metas = execute_upgrade(L, reserve_upgrade(2 * L.header.baseReserve))
+    assert len(metas) == 1
+    assert all(load_offer(L, a1, i) is None for i in ids)
