@@ -143,7 +143,7 @@ class Herder:
             soroban_pool_ledger_multiplier=int(getattr(config, "SOROBAN_TRANSACTION_QUEUE_SIZE_MULTIPLIER", 2)),
             max_dex_ops=getattr(config, "MAX_DEX_TX_OPERATIONS_IN_TX_SET", None))
         self.upgrades = Upgrades(UpgradeParameters.from_config(config)
-                                 if getattr(config, "TESTING_UPGRADE_DATETIME", None) is not None else None)
+                                 if getattr(config, "TESTING_UPGRADE_DATETIME", 0) else None)
         self.tx_sets: dict = {}          # hash -> applicable tx set we proposed or heard of
         self.manual = bool(getattr(config, "MANUAL_CLOSE", False))
         self._next_trigger = None

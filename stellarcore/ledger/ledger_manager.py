@@ -359,7 +359,7 @@ class LedgerManager:
         n_classic = len(classic)
         for (frame, _fee), (result, fee_changes) in zip(classic, charged[:n_classic]):
             tx_meta = apply_transaction(ltx, frame, result, self.network_id, classic_events, meta_enabled=emit)
-            pair = xdr.TransactionResultPair(transactionHash=frame.contents_hash(), result=result.to_xdr())
+            pair = xdr.TransactionResultPair(transactionHash=frame.contents_hash, result=result.to_xdr())
             results.append(pair)
             tx_metas.append(tx_meta)
             if emit:
@@ -398,7 +398,7 @@ class LedgerManager:
         fee_changes = [c for _, c in charged]
         for (item, post_changes) in post:
             tx_meta = item.meta.finalize(item.result.is_success())
-            pair = xdr.TransactionResultPair(transactionHash=item.frame.contents_hash(),
+            pair = xdr.TransactionResultPair(transactionHash=item.frame.contents_hash,
                                              result=item.result.to_xdr())
             results.append(pair)
             tx_metas.append(tx_meta)
