@@ -390,9 +390,11 @@ class CommandHandler:
             return "mode required"
         if mode == "get":
             getter = getattr(herder, "get_upgrades_json", None)
-            return getter() if getter else herder.upgrades.to_json()
+            if getter is not None:
+                return getter()
+            return herder.upgrades.get_parameters().to_debug_json(_ledger_store(self.app))
         if mode == "clear":
-            _set_upgrades(herder, {})
+            _set_upgrades(self.app, {})
             return ""
         if mode != "set":
             return f"Unknown mode: {mode}"
@@ -410,14 +412,13 @@ class CommandHandler:
         if "configupgradesetkey" in p:
             self._ensure_protocol("configupgradesetkey", SOROBAN_PROTOCOL_VERSION)
             key = from_b64_xdr(xdr.ConfigUpgradeSetKey, p["configupgradesetkey"])
-            check = getattr(herder, "config_upgrade_set_is_valid", None)
-            if check is not None and not check(key):
+            if _valid_config_upgrade_set(self.app, key) is None:
                 return "Error setting configUpgradeSet"
             params["config_upgrade_set_key"] = key
         if "maxsorobantxsetsize" in p:
             self._ensure_protocol("maxsorobantxsetsize", SOROBAN_PROTOCOL_VERSION)
         params["max_soroban_tx_set_size"] = parse_uint(p, "maxsorobantxsetsize", 32)
-        _set_upgrades(herder, params)
+        _set_upgrades(self.app, params)
         return ""
 
     def dump_proposed_settings(self, p):
@@ -427,9 +428,14 @@ class CommandHandler:
                              "blob=<ConfigUpgradeSetKey in xdr format>")
         self._ensure_protocol("dumpproposedsettings", SOROBAN_PROTOCOL_VERSION)
         key = from_b64_xdr(xdr.ConfigUpgradeSetKey, blob)
-        dump = getattr(self.app.herder, "dump_proposed_settings", None)
-        text = dump(key) if dump else None
-        return text if text is not None else "configUpgradeSet is missing or invalid"
+        frame = _valid_config_upgrade_set(self.app, key)
+        if frame is None:
+            return "configUpgradeSet is missing or invalid"
+        from stellarcore.util import xdr_json
+        # xdrToCerealString(updatedEntry, "ConfigSettingsEntries")
+        return json.dumps({"ConfigSettingsEntries": [
+            xdr_json.to_json(e, "ConfigSettingEntry") for e in frame.upgrade_set.updatedEntry]},
+            ensure_ascii=False, indent=4)
 
     def soroban_info(self, p):
         info = getattr(self.app.ledger_manager, "soroban_info", None)
@@ -855,12 +861,34 @@ def _is_soroban(env) -> bool:
                                 xdr.OperationType.RESTORE_FOOTPRINT) for op in tx.operations)
 
 
-def _set_upgrades(herder, params: dict) -> None:
+def _set_upgrades(app, params: dict) -> None:
+    """Herder::setUpgrades: `herder.set_upgrades(dict)` when the herder has
+    it, else herder.upgrades.set_parameters(UpgradeParameters, max protocol)."""
+    herder = app.herder
     setter = getattr(herder, "set_upgrades", None)
     if setter is not None:
         setter(params)
-    else:
-        herder.upgrades.set_parameters(params)
+        return
+    from stellarcore.herder.upgrades import UpgradeParameters
+    up = UpgradeParameters(**{k: v for k, v in params.items() if v is not None})
+    herder.upgrades.set_parameters(up, app.config.LEDGER_PROTOCOL_VERSION)
+
+
+def _ledger_store(app):
+    """The last closed ledger's state (for reading config upgrade sets)."""
+    return getattr(app.ledger_manager, "root", None)
+
+
+def _valid_config_upgrade_set(app, key):
+    """ConfigUpgradeSetFrame::makeFromKey + isValidForApply == VALID, or None."""
+    store = _ledger_store(app)
+    if store is None:
+        return None
+    from stellarcore.soroban.config_upgrade import ConfigUpgradeSetFrame, UpgradeValidity
+    frame = ConfigUpgradeSetFrame.make_from_key(store, key)
+    if frame is None or frame.is_valid_for_apply() != UpgradeValidity.VALID:
+        return None
+    return frame
 
 
 def _lcl_header(app):

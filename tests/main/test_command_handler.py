@@ -80,6 +80,9 @@ class FakeHerder:
     def get_json_transitive_quorum_info(self, node, summary, full_keys):
         return {"nodes": [{"node": "self"}]}
 
+    def get_upgrades_json(self):
+        return self.upgrades.to_json()
+
 
 class FakeApp:
     def __init__(self, standalone=True, **lm):
@@ -342,3 +345,25 @@ def test_any_request_gets_an_answer(cmd, params):
     h = CommandHandler(FakeApp(standalone=len(params) % 2 == 0))
     status, ctype, text = h.handle(f"/{cmd}?{params}")
     assert status in (200, 400, 404) and isinstance(text, str)
+
+
+def test_upgrades_with_the_herders_upgrades_object():
+    """Without set_upgrades/get_upgrades_json the handler drives
+    herder.upgrades (herder/upgrades.py): UpgradeParameters, the node's max
+    protocol, toDebugJson for mode=get."""
+    upgrades_mod = pytest.importorskip("stellarcore.herder.upgrades")
+    app = FakeApp()
+    herder = type("H", (), {})()
+    herder.upgrades = upgrades_mod.Upgrades()
+    app.herder = herder
+    h = CommandHandler(app)
+    assert get(h, "/upgrades?mode=set&upgradetime=2024-01-01T00:00:00Z&basefee=200")[2] == ""
+    p = herder.upgrades.get_parameters()
+    assert (p.upgrade_time, p.base_fee, p.protocol_version) == (1704067200, 200, None)
+    doc = json.loads(get(h, "/upgrades?mode=get")[2])
+    assert doc["fee"] == {"data": 200, "nullopt": False} and doc["time"] == 1704067200
+    assert json.loads(get(h, "/upgrades?mode=set&upgradetime=2024-01-01T00:00:00Z"
+                             "&protocolversion=26")[2]) == {
+        "exception": "Protocol version error: supported is up to 25, passed is 26"}
+    get(h, "/upgrades?mode=clear")
+    assert herder.upgrades.get_parameters().is_empty()
