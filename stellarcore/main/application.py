@@ -48,6 +48,7 @@ class Application:
         self.herder = None
         self.overlay = None
         self.http = None
+        self.query_http = None
         self.clock = clock
         self.status_messages: list = []
         self._stopping = False
@@ -86,6 +87,14 @@ class Application:
                                    public=bool(getattr(self.config, "PUBLIC_HTTP_PORT", False)),
                                    max_client=int(getattr(self.config, "HTTP_MAX_CLIENT", 128) or 128))
             self.http.start()
+            for cmd in getattr(self.config, "COMMANDS", None) or []:
+                self.http.handler.manual_cmd(cmd)
+        qport = int(getattr(self.config, "HTTP_QUERY_PORT", 0) or 0)
+        if qport:
+            from stellarcore.main.command_handler import QueryHandler
+            from stellarcore.main.http_server import HttpServer
+            self.query_http = HttpServer(QueryHandler(self), qport, name="query")
+            self.query_http.start()
         lcl = self.ledger_manager.last_closed
         log.info("Node %s started at ledger %d (%s), protocol %d", self.config.NODE_SEED.strkey_public(),
                  lcl.header.ledgerSeq, lcl.hash.hex()[:6], lcl.header.ledgerVersion)
@@ -107,8 +116,9 @@ class Application:
         self._stopping = True
         if self.herder is not None:
             self.herder.stop()
-        if self.http is not None:
-            self.http.stop()
+        for server in (self.http, self.query_http):
+            if server is not None:
+                server.stop()
         if self.meta_stream is not None:
             self.meta_stream.close()
         self.bucket_manager.shutdown()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import time
 import sys
 
 from stellarcore.main.command_handler import styled
@@ -84,7 +85,14 @@ def load_config(args) -> Config:
     """--conf FILE, or the default standalone node's configuration."""
     if args.conf:
         return Config.load(args.conf)
-    return Config.default_standalone(data_dir())
+    cfg = Config.default_standalone(data_dir())
+    # A fresh standalone network starts at protocol 0 (stellar-core's
+    # genesis) and votes itself to the current protocol on ledger 3, as a
+    # node armed with TESTING_UPGRADE_DATETIME does; re-arming on every
+    # start is harmless once the network is there.
+    cfg.TESTING_UPGRADE_DATETIME = int(time.time())
+    cfg.TESTING_UPGRADE_MAX_TX_SET_SIZE = 1000
+    return cfg
 
 
 def _application_class():
