@@ -514,3 +514,53 @@ def test_a_failed_soroban_update_keeps_the_pending_batch(w):
     assert w.root.snapshot is old_snapshot
     assert delta_bytes(w.root.last_delta) == before
     assert w.root.get_entry(CDS[0].ttl_key) == orphan
+
+
+# -- Soroban code and the config stored in the ledger ----------------------------------------
+def test_contract_code_sizes_and_config_from_the_ledger(tmp_path):
+    """A genesis ledger with stellar-core's testing Soroban settings
+    (initializeGenesisLedgerForTesting) closed through a BucketListRoot; a
+    contract (stellar-core's own test wasm) uploaded next ledger. `advance`
+    and `open` read the cost parameters from the ledger themselves; code
+    sizes are the host's ledgerEntrySizeForRent (S11), and a restarted
+    root rebuilds the same state from the buckets ("soroban cache
+    population")."""
+    from stellarcore.soroban import bridge
+    if not bridge.available():
+        pytest.skip(f"Soroban bridge library not built: {bridge.unavailable_reason()}")
+    from stellarcore.soroban import network_config as nc
+    from stellarcore.soroban import network_config_testing as nct
+    from tests.conftest import shared_path
+    from tests.ledger.soroban_entries import code_entry, host_code_size
+    wasm = shared_path("testdata", "wasm", "example_add_i32.wasm").read_bytes()
+
+    manager = BucketManager(tmp_path / "buckets", do_fsync=False)
+    bucket_list = LiveBucketList()
+    db = Database(str(tmp_path / "node.db"))
+    root = BucketListRoot.open(db, manager, bucket_list, header(0), soroban_config=NO_CODE_CFG)
+    ltx = LedgerTxn(root, False)
+    ltx.header.ledgerSeq = 1
+    nct.initialize_genesis_ledger_for_testing(PROTOCOL, ltx)
+    ltx.commit()
+    bucket_list.add_batch(manager, 1, PROTOCOL, *root.last_delta)
+    root.advance(bucket_list)
+
+    code = code_entry(wasm)
+    ltx = LedgerTxn(root)
+    ltx.header.ledgerSeq = 2
+    ltx.create(code)
+    ltx.create(ttl_entry(key_of(code), 100))
+    ltx.commit()
+    bucket_list.add_batch(manager, 2, PROTOCOL, *root.last_delta)
+    root.advance(bucket_list)
+
+    cfg = nc.SorobanNetworkConfig.load_from_ledger(root)
+    cost = CostConfig(xdr.ContractCostParams.to_xdr(cfg.cpu_cost_params),
+                      xdr.ContractCostParams.to_xdr(cfg.mem_cost_params))
+    stored = root.soroban_state.get(key_of(code))
+    assert root.soroban_state.contract_code_size(key_of(code)) == host_code_size(stored, cost, PROTOCOL)
+    again = BucketListRoot.open(Database(":memory:"), manager, bucket_list, root.header)
+    assert soroban_records(again.soroban_state) == soroban_records(root.soroban_state)
+    assert again.soroban_state.get_size() == root.soroban_state.get_size() > 0
+    db.close()
+    manager.shutdown()
