@@ -9,6 +9,7 @@ from stellarcore import xdr
 from stellarcore.crypto.keys import SecretKey
 from stellarcore.main.application import Application
 from stellarcore.main.config import Config
+from stellarcore.scp.quorum import QSet
 
 START_TIME = 1_700_000_000
 
@@ -29,6 +30,7 @@ class FakeClock:
 def make_config(data_dir, *, seed: bytes = b"\x07" * 32, meta_stream: str = ""):
     cfg = Config.default_standalone(data_dir)
     cfg.NODE_SEED = SecretKey(seed)
+    cfg.quorum_qset = QSet(1, (cfg.node_id,), ())     # a quorum of one: itself
     cfg.MANUAL_CLOSE = True
     cfg.HTTP_PORT = 0
     cfg.TESTING_UPGRADE_DATETIME = START_TIME
