@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from stellarcore.crypto.keys import SecretKey
 from stellarcore.database.database import Database
