@@ -39,6 +39,7 @@ FAILURE_SAFETY=0
 ARTIFICIALLY_ACCELERATE_TIME_FOR_TESTING=true
 USE_CONFIG_FOR_GENESIS=true
 HTTP_PORT={_free_port()}
+LOG_FILE_PATH=""
 DATABASE="sqlite3://{tmp_path}/node.db"
 BUCKET_DIR_PATH="{tmp_path}/buckets"
 [QUORUM_SET]
@@ -54,7 +55,7 @@ def _start(conf, log):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.Popen([sys.executable, "-c", "import sys; from stellarcore.main.cli import main; "
                              "sys.exit(main(sys.argv[1:]))", "run", "--conf", conf],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=os.path.dirname(conf))
 
 
 def _stored_chain(db_path):
