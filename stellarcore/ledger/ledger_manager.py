@@ -214,8 +214,10 @@ class LedgerManager:
         return LedgerTxn(self.root)
 
     def load_entry(self, key: "xdr.LedgerKey"):
-        """The live entry of `key` in the last closed ledger, or None."""
-        return self.root.get_entry(key.to_xdr())
+        """A copy of the live entry of `key` in the last closed ledger, or
+        None (the root's own objects are shared and must never change)."""
+        e = self.root.get_entry(key.to_xdr())
+        return None if e is None else e.copy()
 
     def load_archived(self, key: "xdr.LedgerKey"):
         """The entry of `key` in the hot archive, or None."""
@@ -403,7 +405,7 @@ class LedgerManager:
             results.append(pair)
             tx_metas.append(tx_meta)
             if emit:
-                meta.add_tx(pair, fee_changes[item.index - first_index], tx_meta, post_changes)
+                meta.add_tx(pair, fee_changes[item.tx_num - first_index], tx_meta, post_changes)
 
     # -- sealing ----------------------------------------------------------------
     def _seal_and_store(self, ltx, meta, initial_version, timings) -> ClosedLedger:

@@ -44,7 +44,6 @@ from stellarcore.database.database import Database
 from stellarcore.herder.herder import Herder
 from stellarcore.herder.tx_set import make_empty
 from stellarcore.ledger.ledger_manager import LedgerCloseData, LedgerManager
-from stellarcore.transactions import parallel_apply as PA
 from stellarcore.transactions import soroban_tx as ST
 from tests.conftest import shared_path
 from tests.soroban.sorobantest import (contract_address, contract_code_key, contract_id_of, host_fn_op,
@@ -52,13 +51,6 @@ from tests.soroban.sorobantest import (contract_address, contract_code_key, cont
                                        wasm_executable)
 from tests.transactions.harness import (NETWORK, NETWORK_ID, credit, fee_bump_envelope, make_op,
                                         op_create_account, op_payment, tx_envelope)
-
-# LedgerManager._apply_soroban_phase reads `item.index` of parallel_apply's
-# TxBundle, whose field is `tx_num` (the tx's index in apply order): without
-# this alias no ledger with a Soroban transaction closes. Remove once the
-# ledger manager reads tx_num.
-if not hasattr(PA.TxBundle, "index"):
-    PA.TxBundle.index = property(lambda self: self.tx_num)
 
 TEST_DATE_2016_01_02 = 1451692800      # getTestDate(2, 1, 2016)
 DEFAULT_TEST_RESOURCE_FEE = 1_000_000  # src/test/TestUtils.h
