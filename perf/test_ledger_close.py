@@ -49,6 +49,7 @@ import pytest
 from stellarcore import xdr
 from stellarcore.crypto import txhash
 from stellarcore.crypto.keys import SecretKey
+from stellarcore.herder.herder import ManualClock
 from stellarcore.main.application import Application
 from stellarcore.main.config import Config
 
@@ -64,19 +65,6 @@ REGRESSION_TOLERANCE = 1.20
 OT = xdr.OperationType
 USD_CODE = b"USD\0"
 XLM = 10_000_000
-
-
-class FakeClock:
-    """Herder clock that moves only when we close; no timers fire."""
-
-    def __init__(self, t: int = START_TIME):
-        self.t = t
-
-    def now(self) -> int:
-        return self.t
-
-    def schedule(self, seconds, fn):
-        return None
 
 
 def machine_id() -> str:
@@ -122,7 +110,7 @@ class Node:
         cfg.TESTING_UPGRADE_MAX_TX_SET_SIZE = 5000
         self.cfg = cfg
         self.nid = cfg.network_id
-        self.clock = FakeClock()
+        self.clock = ManualClock(START_TIME)
         self.app = Application(cfg, clock=self.clock)
         self.app.start()
         self.herder = self.app.herder

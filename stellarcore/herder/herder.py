@@ -11,8 +11,9 @@ a timer triggers it every EXPECTED_LEDGER_CLOSE_TIME (5 s, or the Soroban
 network's ledgerTargetCloseTimeMilliseconds).
 
 Time comes from a clock object (`now()` in Unix seconds and
-`schedule(seconds, fn)` returning something with `cancel()`), so tests and
-the simulation run without real timers.
+`schedule(seconds, fn)` returning something with `cancel()`, or None when
+the clock runs no timers), so tests and the simulation run without real
+timers.
 """
 from __future__ import annotations
 
@@ -47,17 +48,29 @@ class RealClock:
 
     def schedule(self, seconds: float, fn):
         import gevent
-        return gevent.spawn_later(seconds, fn)
+        return _GreenletTimer(gevent.spawn_later(seconds, fn))
 
 
-class _Timer:
+class _GreenletTimer:
     def __init__(self, greenlet):
         self._g = greenlet
 
-    def cancel(self):
-        kill = getattr(self._g, "kill", None) or getattr(self._g, "cancel", None)
-        if kill is not None:
-            kill(block=False) if kill.__name__ == "kill" else kill()
+    def cancel(self) -> None:
+        self._g.kill(block=False)
+
+
+class ManualClock:
+    """Time that moves only when the caller sets `t`; timers never fire
+    (tests and benchmarks close ledgers with manual_close)."""
+
+    def __init__(self, t: int):
+        self.t = t
+
+    def now(self) -> int:
+        return self.t
+
+    def schedule(self, seconds: float, fn):
+        return None
 
 
 class _Driver(SCPDriver):
@@ -91,7 +104,9 @@ class _Driver(SCPDriver):
         if old is not None:
             old.cancel()
         if callback is not None:
-            self.h.scp_timers[key] = _Timer(self.h.clock.schedule(timeout_ms / 1000.0, callback))
+            timer = self.h.clock.schedule(timeout_ms / 1000.0, callback)
+            if timer is not None:
+                self.h.scp_timers[key] = timer
 
     def stop_timer(self, slot_index: int, timer_id: int) -> None:
         t = self.h.scp_timers.pop((slot_index, timer_id), None)
@@ -180,7 +195,7 @@ class Herder:
     def _schedule_trigger(self) -> None:
         if self._next_trigger is not None:
             self._next_trigger.cancel()
-        self._next_trigger = _Timer(self.clock.schedule(self.expected_close_time(), self._on_trigger))
+        self._next_trigger = self.clock.schedule(self.expected_close_time(), self._on_trigger)
 
     def _on_trigger(self) -> None:
         self._next_trigger = None

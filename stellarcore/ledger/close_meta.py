@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from stellarcore import xdr
+from stellarcore.util.types import ledger_entry_key
 from stellarcore.xdr.stream import XdrOutputStream
 
 SOROBAN_PROTOCOL_VERSION = 20
@@ -71,7 +72,6 @@ class LedgerCloseMetaBuilder:
         keys = [xdr.LedgerKey.from_xdr(bytes(k)) for k in outcome.deleted_keys]
         for e in outcome.archived_entries:
             le = xdr.LedgerEntry.from_xdr(bytes(e)) if isinstance(e, (bytes, bytearray)) else e
-            from stellarcore.util.types import ledger_entry_key
             keys.append(ledger_entry_key(le))
         self.evicted_keys = keys
 

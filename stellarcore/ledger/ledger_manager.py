@@ -37,7 +37,7 @@ from typing import Optional
 from stellarcore import xdr
 from stellarcore.bucket import eviction as EV
 from stellarcore.bucket.bucket_list import HotArchiveBucketList, LiveBucketList, bucket_list_hash
-from stellarcore.bucket.snapshot import HotArchiveBucketListSnapshot, LiveBucketListSnapshot
+from stellarcore.bucket.snapshot import HotArchiveBucketListSnapshot
 from stellarcore.crypto.keys import SecretKey
 from stellarcore.history.archive_state import HistoryArchiveState
 from stellarcore.history.bucket_state import archive_state_of, restore_bucket_lists
@@ -173,7 +173,6 @@ class LedgerManager:
         self.max_protocol = int(getattr(settings, "LEDGER_PROTOCOL_VERSION", CURRENT_LEDGER_PROTOCOL_VERSION))
         self.close_count = 0
         self._state_name = "Booting"
-        self._restored = None           # what the Soroban phase restored, for the hot archive
 
     # -- settings -------------------------------------------------------------
     def _opt(self, name, default=None):
@@ -219,11 +218,6 @@ class LedgerManager:
         e = self.root.get_entry(key.to_xdr())
         return None if e is None else e.copy()
 
-    def load_archived(self, key: "xdr.LedgerKey"):
-        """The entry of `key` in the hot archive, or None."""
-        raw = HotArchiveBucketListSnapshot(self.hot, self.bm).load(key.to_xdr())
-        return None if raw is None else raw
-
     # -- genesis ----------------------------------------------------------------
     def start_new_ledger(self) -> None:
         """startNewLedger: the genesis ledger, sealed into the buckets and the
@@ -257,7 +251,8 @@ class LedgerManager:
                 self.state.initialize_new_db()
                 header_store.ensure_table(self.db)
                 self.state.set_state(Entry.NETWORK_PASSPHRASE, self.passphrase)
-                closed = self._seal_and_store(ltx, None, 0, CloseTimings())
+                closed = self._seal_and_store(ltx, None, 0, CloseTimings(), None,
+                                              xdr.TransactionResultSet(results=[]))
         finally:
             ltx.rollback()
         self._after_commit(closed)
@@ -322,7 +317,7 @@ class LedgerManager:
             header.scpValue = data.value.copy()
             emit = self.meta_stream is not None or self.keep_meta
             meta = LedgerCloseMetaBuilder(initial_version, ts.xdr_value) if emit else None
-            results, tx_metas = self._apply_transactions(ltx, ts, meta, timings)
+            results, tx_metas, restored = self._apply_transactions(ltx, ts, meta, timings)
             result_set = xdr.TransactionResultSet(results=results)
             ltx.header.txSetResultHash = hashlib.sha256(result_set.to_xdr()).digest()
             t = time.perf_counter()
@@ -335,8 +330,7 @@ class LedgerManager:
                 meta.upgrades = upgrade_metas
             timings.upgrades = time.perf_counter() - t
             with self.db.transaction():
-                closed = self._seal_and_store(ltx, meta, initial_version, timings)
-            closed.result_set = result_set
+                closed = self._seal_and_store(ltx, meta, initial_version, timings, restored, result_set)
             closed.tx_metas = tx_metas
         finally:
             ltx.rollback()
@@ -347,7 +341,8 @@ class LedgerManager:
         return closed
 
     def _apply_transactions(self, ltx, ts, meta, timings):
-        """processFeesSeqNums then applyTransactions."""
+        """processFeesSeqNums then applyTransactions -> (result pairs, tx
+        metas, what the Soroban phase restored or None)."""
         classic = list(ts.classic_apply_order())
         stages = [list(map(list, s)) for s in ts.soroban_stages_apply_order()]
         soroban_flat = [fb for s in stages for c in s for fb in c]
@@ -366,11 +361,12 @@ class LedgerManager:
             tx_metas.append(tx_meta)
             if emit:
                 meta.add_tx(pair, fee_changes, tx_meta)
+        restored = None
         if soroban_flat:
-            self._apply_soroban_phase(ltx, ts, stages, charged[n_classic:], n_classic, results, tx_metas,
-                                      meta, classic_events)
+            restored = self._apply_soroban_phase(ltx, ts, stages, charged[n_classic:], n_classic, results,
+                                                 tx_metas, meta, classic_events)
         timings.apply = time.perf_counter() - t
-        return results, tx_metas
+        return results, tx_metas, restored
 
     def _apply_soroban_phase(self, ltx, ts, stages, charged, first_index, results, tx_metas, meta,
                              classic_events):
@@ -395,7 +391,7 @@ class LedgerManager:
             raw = hot.load(key)
             return None if raw is None else xdr.LedgerEntry.from_xdr(raw)
 
-        self._restored = PA.apply_soroban_stages(ltx, bundles, config, ts.hash, info, hot_archive=hot_archive)
+        restored = PA.apply_soroban_stages(ltx, bundles, config, ts.hash, info, hot_archive=hot_archive)
         post = PA.process_post_tx_set_apply(ltx, bundles)
         fee_changes = [c for _, c in charged]
         for (item, post_changes) in post:
@@ -406,16 +402,15 @@ class LedgerManager:
             tx_metas.append(tx_meta)
             if emit:
                 meta.add_tx(pair, fee_changes[item.tx_num - first_index], tx_meta, post_changes)
+        return restored
 
     # -- sealing ----------------------------------------------------------------
-    def _seal_and_store(self, ltx, meta, initial_version, timings) -> ClosedLedger:
+    def _seal_and_store(self, ltx, meta, initial_version, timings, restored, result_set) -> ClosedLedger:
         """sealLedgerTxnAndStoreInBucketsAndDB (inside the caller's SQL
-        transaction)."""
+        transaction); `restored`: the Soroban phase's restored entries."""
         t = time.perf_counter()
         header = ltx.get_header()
         seq, version = header.ledgerSeq, header.ledgerVersion
-        restored = self._restored
-        self._restored = None
         if initial_version >= SOROBAN_PROTOCOL_VERSION:
             outcome = self._evict(ltx, seq, initial_version)
             if initial_version >= FIRST_PROTOCOL_SUPPORTING_PERSISTENT_EVICTION:
@@ -457,8 +452,7 @@ class LedgerManager:
                 meta.set_network_configuration(final_config,
                                                bool(self._opt("EMIT_LEDGER_CLOSE_META_EXT_V1", False)))
             lcm = meta.finish(entry)
-        return ClosedLedger(header_entry=entry, result_set=xdr.TransactionResultSet(results=[]), meta=lcm,
-                            timings=timings)
+        return ClosedLedger(header_entry=entry, result_set=result_set, meta=lcm, timings=timings)
 
     def _evict(self, ltx, seq, initial_version):
         """resolveBackgroundEvictionScan over the last closed bucket list."""
@@ -466,10 +460,7 @@ class LedgerManager:
         settings = config.state_archival_settings
         iterator = config.eviction_iterator
         snapshot = EV.snapshot_levels(self.live)
-        live_snap = LiveBucketListSnapshot(self.live, self.bm)
-
-        def load(keys):
-            return live_snap.load_keys(keys)
+        load = self.root.snapshot.load_keys    # still the last closed list: add_batch comes later
 
         def rescan():
             return EV.scan_for_eviction(snapshot, iterator, settings, seq, initial_version, load)

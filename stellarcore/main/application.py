@@ -59,8 +59,7 @@ class Application:
 
     def new_db(self) -> None:
         """new-db: fresh tables and the genesis ledger."""
-        for table in ("storestate", "slotstate", "ledgerheaders", "offers"):
-            self.database.execute(f"DROP TABLE IF EXISTS {table}")
+        self.database.execute("DROP TABLE IF EXISTS offers")   # rebuilt by the first ledger
         PersistentState.drop_all(self.database)
         header_store.drop_all(self.database)
         self.ledger_manager.start_new_ledger()

@@ -21,6 +21,7 @@ from stellarcore.herder.upgrades import (UPGRADE_EXPIRATION_SECONDS, UpgradePara
 from stellarcore.ledger.ledger_txn import LedgerTxn
 from stellarcore.soroban import network_config as nc
 from stellarcore.soroban import network_config_testing as NCT
+from tests.ledger.upgrade_builders import version, base_fee, tx_count, base_reserve, flags
 from tests.transactions.harness import TestLedger
 
 LUT = xdr.LedgerUpgradeType
@@ -36,26 +37,6 @@ def armed_config(upgrade_time):
     return SimpleNamespace(TESTING_UPGRADE_LEDGER_PROTOCOL_VERSION=10, TESTING_UPGRADE_DESIRED_FEE=100,
                            TESTING_UPGRADE_MAX_TX_SET_SIZE=50, TESTING_UPGRADE_RESERVE=100_000_000,
                            TESTING_UPGRADE_FLAGS=0, TESTING_UPGRADE_DATETIME=upgrade_time)
-
-
-def version(v):
-    return xdr.LedgerUpgrade(newLedgerVersion=v)
-
-
-def base_fee(v):
-    return xdr.LedgerUpgrade(newBaseFee=v)
-
-
-def tx_count(v):
-    return xdr.LedgerUpgrade(newMaxTxSetSize=v)
-
-
-def base_reserve(v):
-    return xdr.LedgerUpgrade(newBaseReserve=v)
-
-
-def flags(v):
-    return xdr.LedgerUpgrade(newFlags=v)
 
 
 def soroban_ledger(protocol: int = 25) -> TestLedger:

@@ -7,6 +7,7 @@ import time
 
 from stellarcore import xdr
 from stellarcore.crypto.keys import SecretKey
+from stellarcore.herder.herder import ManualClock
 from stellarcore.main.application import Application
 from stellarcore.main.config import Config
 from stellarcore.scp.quorum import QSet
@@ -14,17 +15,9 @@ from stellarcore.scp.quorum import QSet
 START_TIME = 1_700_000_000
 
 
-class FakeClock:
-    """Herder clock: time moves only when a test says so; no timers fire."""
-
-    def __init__(self, t: int = START_TIME):
-        self.t = t
-
-    def now(self) -> int:
-        return self.t
-
-    def schedule(self, seconds, fn):
-        return None
+def FakeClock(t: int = START_TIME) -> ManualClock:
+    """The herder's manual clock, starting at START_TIME."""
+    return ManualClock(t)
 
 
 def make_config(data_dir, *, seed: bytes = b"\x07" * 32, meta_stream: str = ""):

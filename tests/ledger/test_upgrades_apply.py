@@ -21,6 +21,7 @@ from stellarcore.ledger.upgrades import (MAINNET_P24_FEE_POOL_CORRECTION, MASK_L
 from stellarcore.soroban import network_config as nc
 from stellarcore.soroban import network_config_testing as NCT
 from stellarcore.soroban.config_upgrade import ConfigUpgradeSetFrame
+from tests.ledger.upgrade_builders import version, base_fee, tx_count, base_reserve, flags, soroban_tx_count, config_upgrade
 from tests.transactions.harness import TestLedger
 
 CS = xdr.ConfigSettingID
@@ -55,34 +56,6 @@ def execute(L: TestLedger, *upgrades, production=False, bucket_list_size=0, max_
     ltx.commit()
     L.close_ledger()
     return metas
-
-
-def version(v):
-    return xdr.LedgerUpgrade(newLedgerVersion=v)
-
-
-def base_fee(v):
-    return xdr.LedgerUpgrade(newBaseFee=v)
-
-
-def tx_count(v):
-    return xdr.LedgerUpgrade(newMaxTxSetSize=v)
-
-
-def base_reserve(v):
-    return xdr.LedgerUpgrade(newBaseReserve=v)
-
-
-def flags(v):
-    return xdr.LedgerUpgrade(newFlags=v)
-
-
-def soroban_tx_count(v):
-    return xdr.LedgerUpgrade(newMaxSorobanTxSetSize=v)
-
-
-def config_upgrade(key):
-    return xdr.LedgerUpgrade(newConfig=key)
 
 
 def setting(L, sid):
